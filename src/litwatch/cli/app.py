@@ -1,0 +1,104 @@
+"""The Typer app and the one place that maps exceptions to exit codes.
+
+Every command module under litwatch.cli registers itself on `app`; commands only parse
+arguments, call one library function and print. LitwatchError -> one line on stderr, exit 2;
+any other exception is a bug -> one line, exit 1 (full traceback with -v).
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+
+import click
+import typer
+from rich.console import Console
+from typer.core import TyperGroup
+
+from litwatch import __version__
+from litwatch.errors import LitwatchError
+
+__all__ = ["app", "console", "err_console", "DbOption", "state"]
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+class _State:
+    verbose: bool = False
+
+
+state = _State()
+
+
+class LitwatchGroup(TyperGroup):
+    """Catches errors from any subcommand (nested groups included) and exits with one line."""
+
+    def invoke(self, ctx: click.Context):  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except LitwatchError as exc:
+            if state.verbose:
+                traceback.print_exc()
+            click.echo(f"Error: {exc.one_line()}", err=True)
+            ctx.exit(2)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            ctx.exit(130)
+        except Exception as exc:  # a bug: say so in one line, traceback on request
+            if state.verbose:
+                traceback.print_exc()
+            click.echo(
+                f"Internal error: {type(exc).__name__}: {exc} (hint: rerun with -v for the traceback "
+                "and report it)",
+                err=True,
+            )
+            ctx.exit(1)
+
+
+app = typer.Typer(
+    cls=LitwatchGroup,
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+    help="litwatch: keep watch over the literature on one topic and publish a referenced progress report.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"litwatch {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show tracebacks for errors."),
+) -> None:
+    """litwatch: keep watch over the literature on one topic and publish a referenced progress report.
+
+    Example: litwatch report stem-cell-depression --from 2025-01 --to 2025-12
+    """
+    state.verbose = verbose
+
+
+DbOption = typer.Option(
+    None, "--db", envvar="LITWATCH_DB", help="SQLite database file (default ./litwatch.db).", show_default=False
+)
+
+
+def add_group(sub: typer.Typer, name: str, help: str) -> None:
+    """Register a sub-command group (e.g. `litwatch topic ...`) with the same error handling."""
+    app.add_typer(sub, name=name, help=help)
+
+
+def run_main() -> None:
+    try:
+        app()
+    except LitwatchError as exc:  # raised outside a subcommand (e.g. in a callback)
+        print(f"Error: {exc.one_line()}", file=sys.stderr)
+        sys.exit(2)

@@ -1,0 +1,82 @@
+"""Settings: one table drives defaults, environment variables and help text.
+
+Every value can be overridden by the environment variable named in its row, so tests point the
+live connectors at a loopback server and CI at its own database without code changes.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["Setting", "SETTINGS", "get", "shared_data_dir", "db_path", "user_agent"]
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    name: str
+    env: str
+    default: str | None
+    help: str
+
+
+SETTINGS: dict[str, Setting] = {
+    s.name: s
+    for s in [
+        Setting("db", "LITWATCH_DB", "litwatch.db", "SQLite database file"),
+        Setting("email", "LITWATCH_EMAIL", None, "contact e-mail sent to NCBI and Crossref"),
+        Setting("ncbi_api_key", "NCBI_API_KEY", None, "NCBI API key (raises the limit to 10 req/s)"),
+        Setting(
+            "pubmed_url",
+            "LITWATCH_PUBMED_URL",
+            "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/",
+            "base URL of NCBI E-utilities",
+        ),
+        Setting(
+            "europepmc_url",
+            "LITWATCH_EUROPEPMC_URL",
+            "https://www.ebi.ac.uk/europepmc/webservices/rest/",
+            "base URL of the Europe PMC REST API",
+        ),
+        Setting(
+            "ctgov_url",
+            "LITWATCH_CTGOV_URL",
+            "https://clinicaltrials.gov/api/v2/",
+            "base URL of the ClinicalTrials.gov API v2",
+        ),
+        Setting("crossref_url", "LITWATCH_CROSSREF_URL", "https://api.crossref.org/", "base URL of Crossref REST"),
+        Setting("cache_dir", "LITWATCH_CACHE_DIR", None, "directory for the on-disk HTTP response cache"),
+        Setting("topics_dir", "LITWATCH_TOPICS_DIR", None, "extra directory of user topic profiles (*.toml)"),
+        Setting("templates_dir", "LITWATCH_TEMPLATES_DIR", None, "directory of report/web templates overriding ours"),
+        Setting("shared_data", "LITWATCH_SHARED_DATA", None, "folder of the shared real data files (tests, benches)"),
+    ]
+}
+
+
+def get(name: str) -> str | None:
+    """The value of setting `name`: its environment variable when set and non-empty, else its default."""
+    setting = SETTINGS[name]
+    value = os.environ.get(setting.env)
+    return value if value else setting.default
+
+
+def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    return Path(explicit) if explicit else Path(get("db") or "litwatch.db")
+
+
+def shared_data_dir() -> Path:
+    """../shared/data relative to the repository root, unless LITWATCH_SHARED_DATA says otherwise."""
+    value = get("shared_data")
+    if value:
+        return Path(value)
+    repo_root = Path(__file__).resolve().parents[2]
+    return repo_root.parent / "shared" / "data"
+
+
+def user_agent() -> str:
+    from litwatch import __version__
+
+    email = get("email")
+    contact = f"; mailto:{email}" if email else ""
+    return f"litwatch/{__version__} (https://github.com/litwatch/litwatch{contact})"

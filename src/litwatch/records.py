@@ -1,0 +1,381 @@
+"""The Record: one shape for a publication or a registered trial, whatever its source.
+
+Readers (formats/) and connectors (sources/) produce Records; the store keeps them; screening,
+annotation and reports read them. `Record.to_dict()` / `Record.from_dict()` round-trip losslessly
+through JSON, which is how the store keeps them.
+
+Text offsets: `Record.abstract_text` joins the abstract sections' texts with a single "\n";
+section labels are not part of it, so offsets into it stay stable whatever the source's labels.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass, field, fields
+from datetime import date
+from typing import Any, Literal
+
+__all__ = [
+    "Ids",
+    "AbstractSection",
+    "Author",
+    "Journal",
+    "DateValue",
+    "MeshQualifier",
+    "MeshHeading",
+    "Grant",
+    "Link",
+    "Reference",
+    "Trial",
+    "Provenance",
+    "Record",
+    "RecordKind",
+    "DatePrecision",
+    "STRONG_ID_FIELDS",
+    "normalize_doi",
+    "normalize_pmcid",
+    "normalize_nct",
+    "content_hash",
+]
+
+RecordKind = Literal["article", "preprint", "trial", "other"]
+DatePrecision = Literal["day", "month", "season", "year"]
+
+STRONG_ID_FIELDS: tuple[str, ...] = ("pmid", "doi", "pmcid", "nct")
+
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)
+_NCT = re.compile(r"NCT\d{8}", re.I)
+
+
+def normalize_doi(value: str | None) -> str | None:
+    """Lower-cased DOI without a resolver prefix: 'https://doi.org/10.1/X' -> '10.1/x'."""
+    if not value:
+        return None
+    doi = _DOI_PREFIX.sub("", value.strip()).strip().rstrip(".").lower()
+    return doi if doi.startswith("10.") else None
+
+
+def normalize_pmcid(value: str | None) -> str | None:
+    if not value:
+        return None
+    v = value.strip().upper()
+    if v.isdigit():
+        v = "PMC" + v
+    return v if re.fullmatch(r"PMC\d+", v) else None
+
+
+def normalize_nct(value: str | None) -> str | None:
+    if not value:
+        return None
+    m = _NCT.search(value)
+    return m.group(0).upper() if m else None
+
+
+@dataclass(slots=True)
+class Ids:
+    pmid: str | None = None
+    pmcid: str | None = None
+    doi: str | None = None
+    pii: str | None = None
+    nct: str | None = None
+    europepmc: str | None = None
+    openalex: str | None = None
+
+    def strong(self) -> list[tuple[str, str]]:
+        """The (kind, value) pairs that identify a work for merging."""
+        return [(k, getattr(self, k)) for k in STRONG_ID_FIELDS if getattr(self, k)]
+
+    def best(self) -> str | None:
+        """A display id: 'PMID:123', 'NCT01234567', 'doi:10.x/y', 'PMC123' or None."""
+        if self.pmid:
+            return f"PMID:{self.pmid}"
+        if self.nct:
+            return self.nct
+        if self.doi:
+            return f"doi:{self.doi}"
+        if self.pmcid:
+            return self.pmcid
+        return None
+
+
+@dataclass(slots=True)
+class AbstractSection:
+    text: str
+    label: str | None = None
+    category: str | None = None  # NLM category: BACKGROUND, OBJECTIVE, METHODS, RESULTS, CONCLUSIONS, UNASSIGNED
+
+
+@dataclass(slots=True)
+class Author:
+    family: str | None = None
+    given: str | None = None
+    initials: str | None = None
+    orcid: str | None = None
+    affiliations: list[str] = field(default_factory=list)
+    collective: str | None = None  # a group author ("COVID-19 Study Group") instead of a person
+
+    def display(self) -> str:
+        if self.collective:
+            return self.collective
+        return " ".join(p for p in (self.family, self.initials or self.given) if p)
+
+
+@dataclass(slots=True)
+class Journal:
+    title: str | None = None
+    iso_abbrev: str | None = None
+    issn_print: str | None = None
+    issn_electronic: str | None = None
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    publisher: str | None = None
+
+
+@dataclass(slots=True)
+class DateValue:
+    """A possibly partial date: `value` is the ISO start date, `precision` says how much is known."""
+
+    value: str  # YYYY-MM-DD (start of the period for partial dates)
+    precision: DatePrecision = "day"
+    raw: str | None = None  # the source's text when it was not a clean date ("2007 Jan-Feb")
+
+    @property
+    def year(self) -> int:
+        return int(self.value[:4])
+
+    @property
+    def month(self) -> str | None:
+        """'YYYY-MM' when the month is known (season precision maps to its first month)."""
+        return self.value[:7] if self.precision != "year" else None
+
+    def as_date(self) -> date:
+        return date.fromisoformat(self.value)
+
+
+@dataclass(slots=True)
+class MeshQualifier:
+    name: str
+    ui: str | None = None
+    major: bool = False
+
+
+@dataclass(slots=True)
+class MeshHeading:
+    descriptor: str
+    ui: str | None = None
+    major: bool = False
+    qualifiers: list[MeshQualifier] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Grant:
+    grant_id: str | None = None
+    agency: str | None = None
+    country: str | None = None
+    acronym: str | None = None
+
+
+@dataclass(slots=True)
+class Link:
+    """A relation to another work or registry entry.
+
+    kind: retracted-by, retraction-of, erratum-in, erratum-for, comment-in, comment-on,
+    update-in, update-of, expression-of-concern-in, republished-in, ... (PubMed
+    CommentsCorrections RefType in kebab case), databank (an accession such as an NCT id),
+    preprint-of / published-as (preprint <-> article), trial-publication (trial -> pmid).
+    """
+
+    kind: str
+    pmid: str | None = None
+    doi: str | None = None
+    accession: str | None = None  # databank accession, e.g. NCT01234567
+    databank: str | None = None  # e.g. ClinicalTrials.gov
+    text: str | None = None  # the source's citation text
+
+
+@dataclass(slots=True)
+class Reference:
+    citation: str | None = None
+    pmid: str | None = None
+    pmcid: str | None = None
+    doi: str | None = None
+
+
+@dataclass(slots=True)
+class Trial:
+    status: str | None = None  # RECRUITING, COMPLETED, ... (API v2 enum spelling)
+    phase: str | None = None  # e.g. "PHASE1/PHASE2"
+    study_type: str | None = None  # INTERVENTIONAL, OBSERVATIONAL, ...
+    enrollment: int | None = None
+    enrollment_type: str | None = None  # ACTUAL | ESTIMATED
+    conditions: list[str] = field(default_factory=list)
+    interventions: list[str] = field(default_factory=list)
+    sponsor: str | None = None
+    collaborators: list[str] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
+    linked_pmids: list[str] = field(default_factory=list)
+    has_results: bool | None = None
+    url: str | None = None
+
+
+@dataclass(slots=True)
+class Provenance:
+    source: str  # pubmed, europepmc, clinicaltrials, crossref, file:pubmed-xml, file:ris, ...
+    origin: str | None = None  # the query sent, or the file path
+    retrieved_at: str | None = None  # ISO 8601 UTC
+    raw_hash: str | None = None  # sha1 of the raw item as received
+    location: str | None = None  # where in the file/reply: "record 12", "line 340"
+    run_id: int | None = None
+
+
+_DATE_PRIORITY_DEFAULT: tuple[str, ...] = ("electronic", "issue", "pubmed", "entrez")
+
+
+@dataclass(slots=True)
+class Record:
+    kind: RecordKind = "article"
+    ids: Ids = field(default_factory=Ids)
+    title: str | None = None
+    abstract: list[AbstractSection] = field(default_factory=list)
+    authors: list[Author] = field(default_factory=list)
+    journal: Journal = field(default_factory=Journal)
+    # keys: electronic, issue, pubmed (history 'pubmed'), entrez, medline, received, accepted,
+    # revised, created, completed, trial_start, first_posted, last_update, completion, ...
+    dates: dict[str, DateValue] = field(default_factory=dict)
+    publication_types: list[str] = field(default_factory=list)
+    mesh: list[MeshHeading] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    language: str | None = None
+    grants: list[Grant] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
+    trial: Trial | None = None
+    body: list[str] = field(default_factory=list)  # full-text paragraphs (JATS), kept apart from abstract
+    provenance: list[Provenance] = field(default_factory=list)
+    deleted: bool = False  # a PubMed DeleteCitation
+    extra: dict[str, Any] = field(default_factory=dict)  # e.g. {"prior_label": 1}, source-specific status
+
+    # -- derived views -------------------------------------------------------------------
+    @property
+    def abstract_text(self) -> str:
+        return "\n".join(s.text for s in self.abstract)
+
+    def section_offsets(self) -> list[tuple[int, int]]:
+        """(start, end) of each abstract section inside `abstract_text`."""
+        out, pos = [], 0
+        for s in self.abstract:
+            out.append((pos, pos + len(s.text)))
+            pos += len(s.text) + 1
+        return out
+
+    def best_date(self, priority: tuple[str, ...] = _DATE_PRIORITY_DEFAULT) -> DateValue | None:
+        for key in priority:
+            d = self.dates.get(key)
+            if d is not None:
+                return d
+        for key in ("first_posted", "trial_start", "created"):
+            if key in self.dates:
+                return self.dates[key]
+        return None
+
+    def report_month(self, priority: tuple[str, ...] = _DATE_PRIORITY_DEFAULT) -> str | None:
+        """'YYYY-MM' the record is reported under: electronic date, else issue date, else PubMed's listing."""
+        for key in priority:
+            d = self.dates.get(key)
+            if d is not None and d.month:
+                return d.month
+        d = self.best_date(priority)
+        return d.month if d else None
+
+    @property
+    def year(self) -> int | None:
+        d = self.best_date()
+        return d.year if d else None
+
+    @property
+    def first_author(self) -> Author | None:
+        return self.authors[0] if self.authors else None
+
+    # -- serialisation -------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        d = _prune(asdict(self))
+        if self.trial is not None and "trial" not in d:
+            d["trial"] = {}  # an empty Trial is still a trial
+        if self.extra:
+            d["extra"] = json.loads(json.dumps(self.extra))  # kept verbatim: False and 0 matter here
+        return d
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Record":
+        d = dict(data)
+        trial = d.get("trial")
+        return cls(
+            kind=d.get("kind", "article"),
+            ids=_build(Ids, d.get("ids") or {}),
+            title=d.get("title"),
+            abstract=[_build(AbstractSection, s) for s in d.get("abstract", [])],
+            authors=[_build(Author, a) for a in d.get("authors", [])],
+            journal=_build(Journal, d.get("journal") or {}),
+            dates={k: _build(DateValue, v) for k, v in (d.get("dates") or {}).items()},
+            publication_types=list(d.get("publication_types", [])),
+            mesh=[
+                MeshHeading(
+                    descriptor=m["descriptor"],
+                    ui=m.get("ui"),
+                    major=m.get("major", False),
+                    qualifiers=[_build(MeshQualifier, q) for q in m.get("qualifiers", [])],
+                )
+                for m in d.get("mesh", [])
+            ],
+            keywords=list(d.get("keywords", [])),
+            language=d.get("language"),
+            grants=[_build(Grant, g) for g in d.get("grants", [])],
+            links=[_build(Link, x) for x in d.get("links", [])],
+            references=[_build(Reference, r) for r in d.get("references", [])],
+            trial=_build(Trial, trial) if trial is not None else None,
+            body=list(d.get("body", [])),
+            provenance=[_build(Provenance, p) for p in d.get("provenance", [])],
+            deleted=d.get("deleted", False),
+            extra=dict(d.get("extra", {})),
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> "Record":
+        return cls.from_dict(json.loads(text))
+
+    def content_hash(self) -> str:
+        """Hash of the bibliographic content, provenance excluded: equal hashes mean nothing changed."""
+        d = self.to_dict()
+        d.pop("provenance", None)
+        return content_hash(json.dumps(d, ensure_ascii=False, sort_keys=True))
+
+
+def content_hash(text: str | bytes) -> str:
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return hashlib.sha1(data).hexdigest()
+
+
+def _build(cls: type, data: dict[str, Any]) -> Any:
+    names = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def _prune(value: Any) -> Any:
+    """Drop None, empty lists/dicts and False defaults so stored JSON stays small; from_dict restores them."""
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            v = _prune(v)
+            if v is None or v == [] or v == {} or v is False:
+                continue
+            out[k] = v
+        return out
+    if isinstance(value, list):
+        return [_prune(v) for v in value]
+    return value
