@@ -73,6 +73,9 @@ def normalize_nct(value: str | None) -> str | None:
     return m.group(0).upper() if m else None
 
 
+_NORMALIZERS = {"doi": normalize_doi, "pmcid": normalize_pmcid, "nct": normalize_nct}
+
+
 @dataclass(slots=True)
 class Ids:
     pmid: str | None = None
@@ -84,8 +87,15 @@ class Ids:
     openalex: str | None = None
 
     def strong(self) -> list[tuple[str, str]]:
-        """The (kind, value) pairs that identify a work for merging."""
-        return [(k, getattr(self, k)) for k in STRONG_ID_FIELDS if getattr(self, k)]
+        """The (kind, value) pairs that identify a work for merging, normalised."""
+        out = []
+        for kind in STRONG_ID_FIELDS:
+            value = getattr(self, kind)
+            if value:
+                norm = _NORMALIZERS[kind](value) if kind in _NORMALIZERS else value.strip()
+                if norm:
+                    out.append((kind, norm))
+        return out
 
     def best(self) -> str | None:
         """A display id: 'PMID:123', 'NCT01234567', 'doi:10.x/y', 'PMC123' or None."""

@@ -1,3 +1,181 @@
-"""CLI commands (placeholder until filled in)."""
+"""Commands over stored records: import, search, show, stats, export."""
 
-from litwatch.cli.app import app  # noqa: F401
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from litwatch.cli.app import DbOption, app, console, err_console
+from litwatch.store import open_store
+
+FORMAT_CHOICES = "auto|pubmed-xml|medline|jats|ctgov-csv|ctgov-json|europepmc|crossref|ris|bibtex|csv|json-articles|csl-json"
+
+
+@app.command("import")
+def import_cmd(
+    paths: list[Path] = typer.Argument(..., help="Files or folders to import."),
+    fmt: str = typer.Option("auto", "--format", "-f", help=f"Input format: {FORMAT_CHOICES}."),
+    db: Optional[Path] = DbOption,
+) -> None:
+    """Import exported files (PubMed XML, MEDLINE, JATS, ClinicalTrials.gov, Europe PMC, Crossref, RIS, BibTeX, CSV).
+
+    The format is detected from the content; importing the same file again changes nothing.
+
+    Example: litwatch import pubmed-result.xml trials.csv library.ris --db litwatch.db
+    """
+    from litwatch.ingest import import_files
+
+    with open_store(db) as store:
+        summary = import_files(store, paths, fmt=fmt, progress=True)
+    for line in summary.errors[:20]:
+        err_console.print(f"[yellow]skipped[/] {line}", markup=True, highlight=False)
+    if len(summary.errors) > 20:
+        err_console.print(f"... and {len(summary.errors) - 20} more problems (see `litwatch runs --json`)")
+    c = summary.counts()
+    console.print(
+        f"Imported {c['files']} file(s): read {c['read']}, new {c['new']}, updated {c['updated']}, "
+        f"unchanged {c['unchanged']}, merged as duplicates {c['merged']}, deleted {c['deleted']}, "
+        f"errors {c['errors']} (run {summary.run_id})",
+        highlight=False,
+    )
+
+
+def _record_row(record_id: int, record) -> dict:
+    return {
+        "id": record_id,
+        "ids": record.ids.best(),
+        "kind": record.kind,
+        "month": record.report_month(),
+        "title": record.title,
+        "journal": record.journal.iso_abbrev or record.journal.title,
+    }
+
+
+@app.command("search")
+def search_cmd(
+    query: str = typer.Argument(..., help='Full-text query: words, "phrases", AND/OR/NOT, prefix*.'),
+    date_from: Optional[str] = typer.Option(None, "--from", help="First report month, YYYY-MM."),
+    date_to: Optional[str] = typer.Option(None, "--to", help="Last report month, YYYY-MM."),
+    kind: Optional[str] = typer.Option(None, "--kind", help="article | preprint | trial."),
+    limit: int = typer.Option(50, "--limit", help="At most this many hits (0: all)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON lines instead of a table."),
+    db: Optional[Path] = DbOption,
+) -> None:
+    """Full-text search over titles, abstracts, keywords and MeSH terms.
+
+    Example: litwatch search '"stem cell" AND depress*' --from 2025-01 --to 2025-12 --kind article
+    """
+    with open_store(db) as store:
+        hits = store.search(query, date_from, date_to, kind, limit or None)
+    if as_json:
+        for h in hits:
+            typer.echo(json.dumps({**_record_row(h.record_id, h.record), "rank": h.rank}, ensure_ascii=False))
+        return
+    table = Table("#", "id", "month", "kind", "title", title=f"{len(hits)} hit(s) for {query}")
+    for h in hits:
+        row = _record_row(h.record_id, h.record)
+        table.add_row(str(row["id"]), row["ids"] or "", row["month"] or "", row["kind"], (row["title"] or "")[:90])
+    console.print(table)
+
+
+@app.command("show")
+def show_cmd(
+    identifier: str = typer.Argument(..., help="PMID, DOI, PMCID, NCT id, or #store-id."),
+    as_json: bool = typer.Option(False, "--json", help="Print the stored record as JSON."),
+    annotations: bool = typer.Option(False, "--annotations", help="Show the annotations with highlighted mentions."),
+    db: Optional[Path] = DbOption,
+) -> None:
+    """Show one record: its fields, where it came from and how it was merged.
+
+    Example: litwatch show 29768149 --json
+    """
+    with open_store(db) as store:
+        record_id, record = store.find(identifier)
+        if annotations:
+            from litwatch.cli.annotate_cmds import show_annotations
+
+            show_annotations(store, record_id, record, as_json)
+            return
+        sources, merges = store.sources_of(record_id), store.merges_of(record_id)
+    if as_json:
+        typer.echo(json.dumps({"id": record_id, "record": record.to_dict(), "sources": sources, "merges": merges},
+                              ensure_ascii=False, indent=2))
+        return
+    _print_record(record_id, record, sources, merges)
+
+
+def _print_record(record_id: int, record, sources, merges) -> None:
+    console.rule(f"#{record_id} {record.ids.best() or ''}")
+    console.print(f"[bold]{record.title or '(no title)'}[/]", highlight=False)
+    authors = ", ".join(a.display() for a in record.authors[:6]) + (" et al." if len(record.authors) > 6 else "")
+    if authors:
+        console.print(authors, highlight=False)
+    j = record.journal
+    bits = [j.title or j.iso_abbrev, j.volume and f"vol {j.volume}", j.issue and f"({j.issue})", j.pages]
+    console.print(" ".join(b for b in bits if b) + f"  report month {record.report_month() or '?'}", highlight=False)
+    ids = {f: getattr(record.ids, f) for f in ("pmid", "pmcid", "doi", "nct", "pii") if getattr(record.ids, f)}
+    console.print("  ".join(f"{k}: {v}" for k, v in ids.items()), highlight=False)
+    if record.trial:
+        t = record.trial
+        console.print(f"trial: {t.status} {t.phase or ''} enrollment {t.enrollment} sponsor {t.sponsor}",
+                      highlight=False)
+    for section in record.abstract:
+        label = f"[bold]{section.label}:[/] " if section.label else ""
+        console.print(label + section.text, highlight=False)
+    if record.publication_types:
+        console.print("types: " + "; ".join(record.publication_types), highlight=False)
+    if record.mesh:
+        console.print("MeSH: " + "; ".join(("*" if m.major else "") + m.descriptor for m in record.mesh),
+                      highlight=False)
+    for s in sources:
+        console.print(f"[dim]source {s['source']} {s['item_key']} from {s['origin']} {s['location'] or ''} "
+                      f"at {s['retrieved_at']} (run {s['run_id']})[/]", highlight=False)
+    for m in merges:
+        console.print(f"[dim]merged by {m['rule']} {m['detail'] or ''}[/]", highlight=False)
+
+
+@app.command("stats")
+def stats_cmd(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    db: Optional[Path] = DbOption,
+) -> None:
+    """Counts of stored records by kind, source and year, merges and runs.
+
+    Example: litwatch stats --db litwatch.db
+    """
+    with open_store(db) as store:
+        stats = store.stats()
+    if as_json:
+        typer.echo(json.dumps(stats, indent=2))
+        return
+    console.print(f"[bold]{stats['records']}[/] records in {stats['path']} (schema {stats['schema_version']}), "
+                  f"{stats['deleted']} deleted, {stats['runs']} runs", highlight=False)
+    for name in ("by_kind", "by_source", "merges", "by_year"):
+        if stats[name]:
+            console.print(f"{name.replace('_', ' ')}: " + ", ".join(f"{k} {v}" for k, v in stats[name].items()),
+                          highlight=False)
+
+
+@app.command("export")
+def export_cmd(
+    fmt: str = typer.Option(..., "--format", "-f", help="ris | bibtex | csl-json | csv."),
+    out: Path = typer.Option(..., "-o", "--output", help="File to write."),
+    query: Optional[str] = typer.Option(None, "--query", "-q", help="Only records matching this search."),
+    date_from: Optional[str] = typer.Option(None, "--from", help="First report month, YYYY-MM."),
+    date_to: Optional[str] = typer.Option(None, "--to", help="Last report month, YYYY-MM."),
+    kind: Optional[str] = typer.Option(None, "--kind", help="article | preprint | trial."),
+    db: Optional[Path] = DbOption,
+) -> None:
+    """Export stored records for a reference manager; the files import back into litwatch.
+
+    Example: litwatch export --format ris --query "mesenchymal AND depression" -o msc.ris
+    """
+    from litwatch.exporter import export_records
+
+    with open_store(db) as store:
+        n = export_records(store, fmt, out, query, date_from, date_to, kind)
+    console.print(f"Wrote {n} record(s) to {out}", highlight=False)

@@ -1,0 +1,298 @@
+"""The Store: one SQLite file holding records, their sources, merges, runs and full-text search."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from litwatch import config
+from litwatch.errors import StoreError, UsageError
+from litwatch.formats.base import utc_now
+from litwatch.records import Record, normalize_doi, normalize_nct, normalize_pmcid
+from litwatch.store.migrate import migrate
+
+__all__ = ["Store", "SearchHit", "open_store"]
+
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+@dataclass(slots=True)
+class SearchHit:
+    record_id: int
+    record: Record
+    rank: float
+
+
+def open_store(path: str | os.PathLike[str] | None = None) -> "Store":
+    """Open (creating and migrating as needed) the store at `path`, or the configured default."""
+    return Store(config.db_path(path))
+
+
+def check_month(value: str | None, name: str) -> str | None:
+    if value is None:
+        return None
+    if not _MONTH.match(value):
+        raise UsageError(f"{name} must be a month written YYYY-MM, not {value!r}", hint="e.g. --from 2025-01")
+    return value
+
+
+class Store:
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        if self.path.is_dir():
+            raise StoreError(f"{self.path} is a directory, not a database file")
+        if self.path.parent and not self.path.parent.exists():
+            raise StoreError(f"{self.path}: folder {self.path.parent} does not exist")
+        try:
+            self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            self.conn.row_factory = sqlite3.Row
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            self.conn.execute("PRAGMA busy_timeout=30000")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: not a litwatch database ({exc})") from None
+        self.schema_version = migrate(self.conn, str(self.path))
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT; everything inside lands together or not at all."""
+        if self.conn.in_transaction:  # nested use joins the outer transaction
+            yield self.conn
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    # -- writing ---------------------------------------------------------------------------
+    def upsert(self, records: Iterable[Record], run_id: int | None = None):
+        """Store a batch in one transaction; idempotent. See store.upsert for the rules."""
+        from litwatch.store.upsert import upsert_batch
+
+        try:
+            with self.transaction():
+                return upsert_batch(self, list(records), run_id)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: could not store records: {exc}") from None
+
+    # -- reading ---------------------------------------------------------------------------
+    def get(self, record_id: int) -> Record:
+        row = self.conn.execute("SELECT data FROM records WHERE id = ?", (record_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"no record #{record_id} in {self.path}")
+        return Record.from_json(row["data"])
+
+    def resolve(self, identifier: str) -> int | None:
+        """Store id for a PMID, 'PMID:1', DOI, PMCID, NCT id or '#<store id>'."""
+        ident = identifier.strip()
+        if ident.startswith("#") and ident[1:].isdigit():
+            row = self.conn.execute("SELECT id FROM records WHERE id = ?", (int(ident[1:]),)).fetchone()
+            return row["id"] if row else None
+        kind, value = _classify_identifier(ident)
+        row = self.conn.execute(
+            "SELECT record_id FROM record_ids WHERE id_kind = ? AND value = ?", (kind, value)
+        ).fetchone()
+        return row["record_id"] if row else None
+
+    def find(self, identifier: str) -> tuple[int, Record]:
+        record_id = self.resolve(identifier)
+        if record_id is None:
+            raise UsageError(
+                f"no record {identifier!r} in {self.path}",
+                hint="give a PMID, DOI, PMCID, NCT id or #store-id; `litwatch search` finds ids",
+            )
+        return record_id, self.get(record_id)
+
+    def iter_records(
+        self,
+        kind: str | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        ids: Iterable[int] | None = None,
+        include_deleted: bool = False,
+    ) -> Iterator[tuple[int, Record]]:
+        where, args = self._filters(kind, date_from, date_to, include_deleted)
+        if ids is not None:
+            id_list = list(ids)
+            for start in range(0, len(id_list), 500):
+                chunk = id_list[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                sql = f"SELECT id, data FROM records WHERE {' AND '.join(where + [f'id IN ({marks})'])} ORDER BY id"
+                for row in self.conn.execute(sql, args + chunk).fetchall():
+                    yield row["id"], Record.from_json(row["data"])
+            return
+        sql = f"SELECT id, data FROM records WHERE {' AND '.join(where)} ORDER BY report_month, id"
+        for row in self.conn.execute(sql, args):
+            yield row["id"], Record.from_json(row["data"])
+
+    def _filters(self, kind, date_from, date_to, include_deleted) -> tuple[list[str], list[Any]]:
+        where, args = ["1=1"], []
+        if not include_deleted:
+            where.append("deleted = 0")
+        if kind:
+            where.append("kind = ?")
+            args.append(kind)
+        if check_month(date_from, "--from"):
+            where.append("report_month >= ?")
+            args.append(date_from)
+        if check_month(date_to, "--to"):
+            where.append("report_month <= ?")
+            args.append(date_to)
+        if date_from and date_to and date_from > date_to:
+            raise UsageError(f"--from {date_from} is after --to {date_to}")
+        return where, args
+
+    def search(
+        self,
+        query: str,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        kind: str | None = None,
+        limit: int | None = 50,
+    ) -> list[SearchHit]:
+        """Full-text search (SQLite FTS5 syntax: AND, OR, NOT, "phrases", prefix*, title:word)."""
+        where, args = self._filters(kind, date_from, date_to, False)
+        sql = (
+            "SELECT r.id, r.data, bm25(records_fts, 10.0, 1.0, 3.0, 3.0) AS rank FROM records_fts "
+            "JOIN records r ON r.id = records_fts.rowid "
+            f"WHERE records_fts MATCH ? AND {' AND '.join(where)} ORDER BY rank"
+        )
+        params: list[Any] = [query, *args]
+        if limit:
+            sql += " LIMIT ?"
+            params.append(limit)
+        try:
+            rows = self.conn.execute(sql, params).fetchall()
+        except sqlite3.OperationalError as exc:
+            raise UsageError(
+                f"cannot search for {query!r}: {exc}",
+                hint='quote phrases ("stem cell"), use AND/OR/NOT in capitals',
+            ) from None
+        return [SearchHit(r["id"], Record.from_json(r["data"]), r["rank"]) for r in rows]
+
+    def count(self, kind: str | None = None) -> int:
+        if kind:
+            return self.conn.execute("SELECT count(*) FROM records WHERE deleted = 0 AND kind = ?", (kind,)).fetchone()[0]
+        return self.conn.execute("SELECT count(*) FROM records WHERE deleted = 0").fetchone()[0]
+
+    def sources_of(self, record_id: int) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            "SELECT source, item_key, origin, location, retrieved_at, run_id FROM source_items "
+            "WHERE record_id = ? ORDER BY id",
+            (record_id,),
+        ).fetchall()
+        return [dict(r) for r in rows]
+
+    def merges_of(self, record_id: int) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            "SELECT rule, score, detail, run_id, merged_at FROM merges WHERE record_id = ? ORDER BY id", (record_id,)
+        ).fetchall()
+        return [dict(r) for r in rows]
+
+    def history_of(self, record_id: int) -> list[tuple[str, Record]]:
+        """Earlier versions of a record, oldest first, with the time each was replaced."""
+        rows = self.conn.execute(
+            "SELECT changed_at, data FROM record_history WHERE record_id = ? ORDER BY id", (record_id,)
+        ).fetchall()
+        return [(r["changed_at"], Record.from_json(r["data"])) for r in rows]
+
+    def stats(self) -> dict[str, Any]:
+        q = self.conn.execute
+        by_kind = {r[0]: r[1] for r in q("SELECT kind, count(*) FROM records WHERE deleted = 0 GROUP BY kind")}
+        by_source = {r[0]: r[1] for r in q("SELECT source, count(*) FROM source_items GROUP BY source")}
+        by_year = {
+            str(r[0]): r[1]
+            for r in q("SELECT year, count(*) FROM records WHERE deleted = 0 AND year IS NOT NULL GROUP BY year")
+        }
+        merges = {r[0]: r[1] for r in q("SELECT rule, count(*) FROM merges GROUP BY rule")}
+        return {
+            "path": str(self.path),
+            "schema_version": self.schema_version,
+            "records": self.count(),
+            "deleted": q("SELECT count(*) FROM records WHERE deleted = 1").fetchone()[0],
+            "by_kind": by_kind,
+            "by_source": by_source,
+            "by_year": dict(sorted(by_year.items())),
+            "merges": merges,
+            "runs": q("SELECT count(*) FROM runs").fetchone()[0],
+        }
+
+    # -- runs log --------------------------------------------------------------------------
+    def start_run(self, kind: str, params: dict[str, Any]) -> int:
+        cur = self.conn.execute(
+            "INSERT INTO runs(kind, params, started_at, status) VALUES (?, ?, ?, 'running')",
+            (kind, json.dumps(params, ensure_ascii=False, sort_keys=True), utc_now()),
+        )
+        return int(cur.lastrowid)
+
+    def finish_run(
+        self, run_id: int, status: str = "ok", counts: dict[str, Any] | None = None, errors: list[str] | None = None
+    ) -> None:
+        self.conn.execute(
+            "UPDATE runs SET finished_at = ?, status = ?, counts = ?, errors = ? WHERE id = ?",
+            (utc_now(), status, json.dumps(counts or {}), json.dumps(errors or [], ensure_ascii=False), run_id),
+        )
+
+    def runs(self, kind: str | None = None, limit: int | None = 20) -> list[dict[str, Any]]:
+        sql, args = "SELECT * FROM runs", []
+        if kind:
+            sql += " WHERE kind = ?"
+            args.append(kind)
+        sql += " ORDER BY id DESC"
+        if limit:
+            sql += " LIMIT ?"
+            args.append(limit)
+        out = []
+        for r in self.conn.execute(sql, args).fetchall():
+            d = dict(r)
+            d["params"] = json.loads(d["params"])
+            d["counts"] = json.loads(d["counts"])
+            d["errors"] = json.loads(d["errors"])
+            out.append(d)
+        return out
+
+    def get_run(self, run_id: int) -> dict[str, Any]:
+        for run in self.runs(limit=None):
+            if run["id"] == run_id:
+                return run
+        raise UsageError(f"no run {run_id} in {self.path}", hint="`litwatch runs` lists them")
+
+
+def _classify_identifier(ident: str) -> tuple[str, str]:
+    low = ident.lower()
+    if low.startswith("pmid:"):
+        return "pmid", ident[5:].strip()
+    if ident.isdigit():
+        return "pmid", ident
+    nct = normalize_nct(ident) if low.startswith("nct") else None
+    if nct:
+        return "nct", nct
+    pmcid = normalize_pmcid(ident) if low.startswith("pmc") else None
+    if pmcid:
+        return "pmcid", pmcid
+    doi = normalize_doi(ident)
+    if doi:
+        return "doi", doi
+    raise UsageError(f"{ident!r} is not a PMID, DOI, PMCID, NCT id or #store-id")

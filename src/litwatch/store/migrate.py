@@ -1,0 +1,57 @@
+"""Numbered schema migrations: migrations/NNNN_name.sql applied in order, tracked by PRAGMA user_version."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from importlib import resources
+
+from litwatch.errors import StoreError
+
+__all__ = ["available_migrations", "latest_version", "migrate"]
+
+_NAME = re.compile(r"^(\d{4})_[\w-]+\.sql$")
+
+
+def available_migrations() -> list[tuple[int, str, str]]:
+    """(number, file name, SQL) for every migration shipped in the package, in order."""
+    folder = resources.files("litwatch.store") / "migrations"
+    found = []
+    for entry in folder.iterdir():
+        m = _NAME.match(entry.name)
+        if m:
+            found.append((int(m.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    found.sort()
+    numbers = [n for n, _, _ in found]
+    if len(numbers) != len(set(numbers)):
+        raise StoreError(f"two migrations share a number: {[name for _, name, _ in found]}")
+    return found
+
+
+def latest_version() -> int:
+    migrations = available_migrations()
+    return migrations[-1][0] if migrations else 0
+
+
+def migrate(conn: sqlite3.Connection, path: str) -> int:
+    """Bring the database up to the newest schema; returns the version it ends at."""
+    current = conn.execute("PRAGMA user_version").fetchone()[0]
+    migrations = available_migrations()
+    newest = migrations[-1][0] if migrations else 0
+    if current > newest:
+        raise StoreError(
+            f"{path}: database schema {current} is newer than this litwatch knows ({newest})",
+            hint="upgrade litwatch (pip install -U litwatch)",
+        )
+    for number, name, sql in migrations:
+        if number <= current:
+            continue
+        try:
+            # executescript commits first; the explicit BEGIN makes each migration all-or-nothing
+            conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;")
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise StoreError(f"{path}: migration {name} failed: {exc}") from None
+        current = number
+    return current

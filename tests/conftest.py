@@ -1,0 +1,45 @@
+"""Fixtures every test may use: the shared real data, a fresh store file, the CLI runner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from litwatch.config import shared_data_dir
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    path = shared_data_dir()
+    if not (path / "README.md").exists():
+        pytest.fail(f"shared data not found at {path}; set LITWATCH_SHARED_DATA")
+    return path
+
+
+@pytest.fixture()
+def db_file(tmp_path: Path) -> Path:
+    return tmp_path / "litwatch.db"
+
+
+@pytest.fixture()
+def store(db_file: Path):
+    from litwatch.store import open_store
+
+    s = open_store(db_file)
+    yield s
+    s.close()
+
+
+@pytest.fixture()
+def cli():
+    """Run the litwatch CLI in-process: cli("import", path, "--db", db) -> click Result."""
+    from litwatch.cli import app
+
+    runner = CliRunner()
+
+    def invoke(*args: str | Path, input: str | None = None):
+        return runner.invoke(app, [str(a) for a in args], input=input, catch_exceptions=False)
+
+    return invoke
