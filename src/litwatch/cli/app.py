@@ -31,6 +31,17 @@ class _State:
 state = _State()
 
 
+# exits, aborts and usage errors that click/typer report themselves
+_PASS_THROUGH = (
+    click.exceptions.Exit,
+    click.exceptions.Abort,
+    click.ClickException,
+    typer.Exit,
+    typer.Abort,
+    typer.exceptions.TyperException,
+)
+
+
 class LitwatchGroup(TyperGroup):
     """Catches errors from any subcommand (nested groups included) and exits with one line."""
 
@@ -42,7 +53,7 @@ class LitwatchGroup(TyperGroup):
                 traceback.print_exc()
             click.echo(f"Error: {exc.one_line()}", err=True)
             ctx.exit(2)
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+        except _PASS_THROUGH:
             raise
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)

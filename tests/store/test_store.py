@@ -1,0 +1,180 @@
+"""The store on real SQLite files: idempotent upsert, merging, history, deletion, search, migrations."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from litwatch.errors import StoreError, UsageError
+from litwatch.records import AbstractSection, Author, DateValue, Ids, Journal, Provenance, Record, Trial
+from litwatch.store import open_store
+from litwatch.store.migrate import latest_version
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def article(source="file:pubmed-xml", title="Umbilical cord MSCs relieve depression in CUMS mice", **ids) -> Record:
+    return Record(
+        ids=Ids(**ids),
+        title=title,
+        abstract=[AbstractSection("hUC-MSCs reduced immobility in the forced swim test.", "RESULTS", "RESULTS")],
+        authors=[Author(family="Zhang", given="Wei", affiliations=["Peking University, Beijing, China"])],
+        journal=Journal(title="Stem Cell Research & Therapy", volume="16"),
+        dates={"electronic": DateValue("2025-01-07")},
+        keywords=["depression"],
+        provenance=[Provenance(source=source, origin="test")],
+    )
+
+
+def rows(store, table: str) -> int:
+    return store.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def test_same_batch_twice_changes_nothing(store):
+    batch = [article(pmid="1", doi="10.1/a"), article(pmid="2", title="Another paper on exosomes")]
+    first = store.upsert(batch)
+    second = store.upsert(batch)
+    assert (first.new, first.unchanged) == (2, 0)
+    assert (second.new, second.unchanged, second.updated) == (0, 2, 0)
+    assert rows(store, "records") == 2 and rows(store, "source_items") == 2
+    assert first.record_ids == second.record_ids
+
+
+def test_copies_with_a_shared_doi_become_one_record_keeping_every_source(store):
+    store.upsert([article(pmid="1", doi="10.1/A")])
+    crossref = article(source="crossref", doi="10.1/a", title="Umbilical cord MSCs relieve depression in CUMS mice.")
+    crossref.journal = Journal(issue="3", publisher="BMC")
+    result = store.upsert([crossref])
+    assert result.merged == 1 and store.count() == 1
+    record = store.get(store.resolve("PMID:1"))
+    assert record.journal.volume == "16" and record.journal.issue == "3"  # gap filled from Crossref
+    assert {p.source for p in record.provenance} == {"file:pubmed-xml", "crossref"}
+    assert [m["rule"] for m in store.merges_of(store.resolve("1"))] == ["doi"]
+
+
+def test_fuzzy_duplicate_merges_only_when_unambiguous_and_ids_agree(store):
+    store.upsert([article(pmid="1")])
+    ris = article(source="file:ris", title="Umbilical cord MSCs relieve depression in CUMS mice!")
+    assert store.upsert([ris]).merged == 1
+    assert store.merges_of(1)[0]["rule"] == "fuzzy-title"
+    # same title, different PMID: an erratum or a twin publication is not the same work
+    assert store.upsert([article(source="file:medline", pmid="9")]).new == 1
+    # now two candidates qualify: ambiguous, so a new record
+    assert store.upsert([article(source="file:bibtex")]).new == 1
+    assert store.count() == 3
+
+
+def test_a_copy_carrying_two_ids_folds_the_two_records_it_bridges(store):
+    store.upsert([article(pmid="5", title="Paper A from PubMed")])
+    store.upsert([article(source="crossref", doi="10.9/x", title="Completely different title from Crossref")])
+    assert store.count() == 2
+    store.upsert([article(source="europepmc", pmid="5", doi="10.9/x", title="Paper A from PubMed")])
+    assert store.count() == 1
+    record_id = store.resolve("10.9/X")
+    assert record_id == store.resolve("5")
+    assert {m["rule"] for m in store.merges_of(record_id)} == {"pmid", "id-bridge"}
+    assert len(store.get(record_id).provenance) == 3
+
+
+def test_changed_copy_updates_the_record_and_keeps_the_old_version(store):
+    trial = Record(kind="trial", ids=Ids(nct="NCT01234567"), title="MSC for TRD",
+                   trial=Trial(status="RECRUITING"), provenance=[Provenance(source="clinicaltrials")])
+    store.upsert([trial])
+    trial.trial = Trial(status="COMPLETED")
+    result = store.upsert([trial])
+    assert result.updated == 1
+    record_id = store.resolve("NCT01234567")
+    assert store.get(record_id).trial.status == "COMPLETED"
+    [(when, old)] = store.history_of(record_id)
+    assert old.trial.status == "RECRUITING" and when
+
+
+def test_pubmed_deletion_hides_the_record_from_search_and_listing(store):
+    store.upsert([article(pmid="77")])
+    assert store.search("forced swim")
+    result = store.upsert([Record(ids=Ids(pmid="77"), deleted=True, provenance=[Provenance(source="file:pubmed-xml")])])
+    assert result.deleted == 1
+    assert store.search("forced swim") == []
+    assert list(store.iter_records()) == []
+    assert [r for _, r in store.iter_records(include_deleted=True)]
+
+
+def test_a_batch_lands_whole_or_not_at_all(store):
+    bad = article(pmid="3")
+    bad.extra = {"not json": object()}
+    with pytest.raises(TypeError):
+        store.upsert([article(pmid="1"), article(pmid="2", title="Second"), bad])
+    assert rows(store, "records") == 0 and rows(store, "source_items") == 0
+
+
+def test_search_by_month_and_kind_and_bad_query(store):
+    jan, mar = article(pmid="1"), article(pmid="2", title="Exosomes from adipose MSCs in depression")
+    mar.dates = {"electronic": DateValue("2025-03-02")}
+    store.upsert([jan, mar])
+    assert {h.record.ids.pmid for h in store.search("depression")} == {"1", "2"}
+    assert [h.record.ids.pmid for h in store.search("depression", date_from="2025-02")] == ["2"]
+    assert store.search("depression", kind="trial") == []
+    assert [h.record.ids.pmid for h in store.search('"adipose MSCs"')] == ["2"]
+    with pytest.raises(UsageError):
+        store.search('"unbalanced')
+    with pytest.raises(UsageError):
+        list(store.iter_records(date_from="2025-13"))
+    with pytest.raises(UsageError):
+        list(store.iter_records(date_from="2025-05", date_to="2025-01"))
+
+
+def test_resolve_accepts_every_identifier_form(store):
+    store.upsert([article(pmid="123", doi="10.5/AbC", pmcid="PMC99")])
+    rid = store.resolve("#1")
+    assert rid == 1
+    for ident in ("123", "PMID:123", "10.5/abc", "https://doi.org/10.5/ABC", "PMC99", "pmc99"):
+        assert store.resolve(ident) == rid, ident
+    assert store.resolve("NCT00000000") is None
+    with pytest.raises(UsageError):
+        store.find("not-an-id")
+
+
+def test_runs_log(store):
+    run = store.start_run("import", {"paths": ["a.xml"]})
+    store.finish_run(run, "ok", {"read": 3}, ["a.xml: record 2: no PMID"])
+    [logged] = store.runs()
+    assert logged["status"] == "ok" and logged["counts"] == {"read": 3}
+    assert logged["errors"] == ["a.xml: record 2: no PMID"] and logged["finished_at"]
+
+
+def test_database_made_by_the_first_schema_opens_and_upgrades(tmp_path):
+    path = tmp_path / "old.db"
+    shutil.copy(FIXTURES / "schema1.db", path)
+    with open_store(path) as store:
+        assert store.schema_version == latest_version()
+        rid = store.resolve("PMID:39000001")
+        record = store.get(rid)
+        assert record.journal.publisher == "BMC"  # merged from its Crossref copy in schema 1
+        assert store.get(store.resolve("NCT04000001")).trial.enrollment == 16
+        assert store.search("forced swim")
+        store.upsert([article(pmid="2", title="A new paper after the upgrade")])
+        assert store.count() == 3
+    version = sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0]
+    assert version == latest_version()
+
+
+def test_newer_or_foreign_database_is_refused(tmp_path):
+    newer = tmp_path / "newer.db"
+    conn = sqlite3.connect(newer)
+    conn.execute("PRAGMA user_version = 999")
+    conn.close()
+    with pytest.raises(StoreError, match="newer"):
+        open_store(newer)
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError):
+        open_store(junk)
+    with pytest.raises(StoreError):
+        open_store(tmp_path / "missing-folder" / "x.db")
+
+
+def test_wal_mode(store):
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

@@ -1,0 +1,66 @@
+"""Record JSON round-trip and derived views."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from litwatch.records import (
+    AbstractSection, Author, DateValue, Ids, Link, MeshHeading, MeshQualifier, Provenance, Record, Trial,
+    normalize_doi, normalize_nct, normalize_pmcid,
+)
+
+text = st.text(min_size=0, max_size=30)
+opt = st.none() | st.text(min_size=1, max_size=20)
+dates = st.dates().map(lambda d: DateValue(d.isoformat(), "day"))
+
+records = st.builds(
+    Record,
+    kind=st.sampled_from(["article", "preprint", "trial", "other"]),
+    ids=st.builds(Ids, pmid=opt, doi=opt, nct=opt),
+    title=opt,
+    abstract=st.lists(st.builds(AbstractSection, text=text, label=opt, category=opt), max_size=3),
+    authors=st.lists(st.builds(Author, family=opt, given=opt, affiliations=st.lists(text, max_size=2)), max_size=3),
+    dates=st.dictionaries(st.sampled_from(["electronic", "issue", "pubmed"]), dates, max_size=3),
+    mesh=st.lists(st.builds(MeshHeading, descriptor=text, major=st.booleans(),
+                            qualifiers=st.lists(st.builds(MeshQualifier, name=text, major=st.booleans()), max_size=2)),
+                  max_size=2),
+    links=st.lists(st.builds(Link, kind=text, pmid=opt), max_size=2),
+    trial=st.none() | st.builds(Trial, status=opt, enrollment=st.none() | st.integers(0, 10**6),
+                                has_results=st.none() | st.booleans()),
+    provenance=st.lists(st.builds(Provenance, source=text, run_id=st.none() | st.integers(1, 99)), max_size=2),
+    deleted=st.booleans(),
+    extra=st.dictionaries(st.text(max_size=5), st.none() | st.booleans() | st.integers() | text, max_size=3),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(records)
+def test_json_round_trip_is_lossless(record):
+    assert Record.from_json(record.to_json()) == record
+    assert json.loads(record.to_json()) == record.to_dict()
+
+
+def test_report_month_prefers_electronic_then_issue_then_pubmed():
+    r = Record(dates={"issue": DateValue("2025-02-01", "month"), "pubmed": DateValue("2024-12-30")})
+    assert r.report_month() == "2025-02"
+    r.dates["electronic"] = DateValue("2025-01-07")
+    assert r.report_month() == "2025-01"
+    assert Record(dates={"issue": DateValue("2025-01-01", "year")}).report_month() is None
+
+
+def test_abstract_offsets_are_stable():
+    r = Record(abstract=[AbstractSection("One.", "BACKGROUND"), AbstractSection("Two three.", "RESULTS")])
+    assert r.abstract_text == "One.\nTwo three."
+    (a0, a1), (b0, b1) = r.section_offsets()
+    assert r.abstract_text[a0:a1] == "One." and r.abstract_text[b0:b1] == "Two three."
+
+
+def test_identifier_normalisation():
+    assert normalize_doi("https://doi.org/10.1016/J.X.2025.01") == "10.1016/j.x.2025.01"
+    assert normalize_doi("doi: 10.1/ABC.") == "10.1/abc"
+    assert normalize_doi("not a doi") is None
+    assert normalize_pmcid("12345") == "PMC12345" and normalize_pmcid("pmc7") == "PMC7"
+    assert normalize_nct("see nct01234567 for details") == "NCT01234567"
