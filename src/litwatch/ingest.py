@@ -32,6 +32,7 @@ class ImportSummary:
     merged: int = 0
     deleted: int = 0
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     formats: dict[str, str] = field(default_factory=dict)  # path -> format used
 
     def counts(self) -> dict[str, int]:
@@ -44,6 +45,7 @@ class ImportSummary:
             "merged": self.merged,
             "deleted": self.deleted,
             "errors": len(self.errors),
+            "warnings": len(self.warnings),
         }
 
     def _add(self, r: UpsertResult) -> None:
@@ -65,7 +67,7 @@ def _batches(items: Iterator[Record | ParseIssue], summary: ImportSummary) -> It
     batch: list[Record] = []
     for item in items:
         if isinstance(item, ParseIssue):
-            summary.errors.append(str(item))
+            (summary.warnings if item.warning else summary.errors).append(str(item))
             continue
         batch.append(item)
         if len(batch) >= BATCH_SIZE:
@@ -136,7 +138,7 @@ def import_files(
     finally:
         if bar:
             bar.stop()
-        store.finish_run(run_id, status, summary.counts(), summary.errors)
+        store.finish_run(run_id, status, summary.counts(), summary.errors + summary.warnings)
     if summary.read == 0 and summary.errors:
         raise ParseError(
             f"nothing could be read from {len(files)} file(s): " + "; ".join(summary.errors[:3]),

@@ -241,7 +241,7 @@ class Provenance:
     run_id: int | None = None
 
 
-_DATE_PRIORITY_DEFAULT: tuple[str, ...] = ("electronic", "issue", "pubmed", "entrez")
+_DATE_PRIORITY_DEFAULT: tuple[str, ...] = ("electronic", "issue", "pubmed", "entrez", "first_publication")
 
 
 @dataclass(slots=True)
@@ -376,13 +376,16 @@ def _build(cls: type, data: dict[str, Any]) -> Any:
     return cls(**{k: v for k, v in data.items() if k in names})
 
 
+_FALSE_BY_DEFAULT = frozenset({"major", "deleted"})
+
+
 def _prune(value: Any) -> Any:
     """Drop None, empty lists/dicts and False defaults so stored JSON stays small; from_dict restores them."""
     if isinstance(value, dict):
         out = {}
         for k, v in value.items():
             v = _prune(v)
-            if v is None or v == [] or v == {} or v is False:
+            if v is None or v == [] or v == {} or (v is False and k in _FALSE_BY_DEFAULT):
                 continue
             out[k] = v
         return out

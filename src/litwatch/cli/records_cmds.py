@@ -31,15 +31,17 @@ def import_cmd(
 
     with open_store(db) as store:
         summary = import_files(store, paths, fmt=fmt, progress=True)
+    for line in summary.warnings[:20]:
+        err_console.print(f"[yellow]warning[/] {line}", markup=True, highlight=False)
     for line in summary.errors[:20]:
-        err_console.print(f"[yellow]skipped[/] {line}", markup=True, highlight=False)
+        err_console.print(f"[red]skipped[/] {line}", markup=True, highlight=False)
     if len(summary.errors) > 20:
         err_console.print(f"... and {len(summary.errors) - 20} more problems (see `litwatch runs --json`)")
     c = summary.counts()
     console.print(
         f"Imported {c['files']} file(s): read {c['read']}, new {c['new']}, updated {c['updated']}, "
         f"unchanged {c['unchanged']}, merged as duplicates {c['merged']}, deleted {c['deleted']}, "
-        f"errors {c['errors']} (run {summary.run_id})",
+        f"errors {c['errors']}, warnings {c['warnings']} (run {summary.run_id})",
         highlight=False,
     )
 

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-__all__ = ["FORMATS", "reader_module"]
+__all__ = ["FORMATS", "reader_module", "read_file"]
 
 import importlib
+from collections.abc import Iterator
+from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from litwatch.errors import UsageError
+
+if TYPE_CHECKING:
+    from litwatch.formats.base import ParseIssue
+    from litwatch.records import Record
 
 # format name -> module under litwatch.formats exposing read_stream(stream, *, origin)
 FORMATS: dict[str, str] = {
@@ -30,3 +37,23 @@ def reader_module(fmt: str) -> ModuleType:
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}", hint="choose one of: auto, " + ", ".join(FORMATS))
     return importlib.import_module(f"litwatch.formats.{FORMATS[fmt]}")
+
+
+def read_file(path: str | Path, fmt: str = "auto") -> Iterator["Record | ParseIssue"]:
+    """Read the file at `path` (gzip aware) as `fmt` ("auto": detected from the content).
+
+    Yields Records and, for items that could not be read, ParseIssues (see formats/base.py).
+    Raises ParseError when the file cannot be read at all, UsageError for an unknown format.
+    """
+    from litwatch.formats.base import open_input
+    from litwatch.formats.detect import detect_format
+
+    if fmt == "auto":
+        fmt = detect_format(path)
+    module = reader_module(fmt)
+    stream, counter = open_input(path)
+    try:
+        yield from module.read_stream(stream, origin=str(path))
+    finally:
+        stream.close()
+        counter.close()  # a GzipFile does not close the file under it

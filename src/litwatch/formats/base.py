@@ -31,6 +31,7 @@ class ParseIssue:
     origin: str
     location: str
     message: str
+    warning: bool = False  # True: the item was still read (e.g. decoded as cp1252), nothing was skipped
 
     def __str__(self) -> str:
         return f"{self.origin}: {self.location}: {self.message}"
