@@ -47,11 +47,21 @@ SETTINGS: dict[str, Setting] = {
         ),
         Setting("crossref_url", "LITWATCH_CROSSREF_URL", "https://api.crossref.org/", "base URL of Crossref REST"),
         Setting("cache_dir", "LITWATCH_CACHE_DIR", None, "directory for the on-disk HTTP response cache"),
+        Setting("cache_ttl", "LITWATCH_CACHE_TTL", "86400", "seconds a cached HTTP response stays fresh"),
+        Setting("http_timeout", "LITWATCH_HTTP_TIMEOUT", "30", "seconds before an HTTP request times out"),
+        Setting("http_retries", "LITWATCH_HTTP_RETRIES", "5", "retries after a failed HTTP request"),
+        Setting("http_backoff", "LITWATCH_HTTP_BACKOFF", "1", "first retry wait in seconds (doubles each retry)"),
+        Setting("http_backoff_max", "LITWATCH_HTTP_BACKOFF_MAX", "60", "longest retry wait in seconds"),
         Setting("topics_dir", "LITWATCH_TOPICS_DIR", None, "extra directory of user topic profiles (*.toml)"),
         Setting("templates_dir", "LITWATCH_TEMPLATES_DIR", None, "directory of report/web templates overriding ours"),
         Setting("shared_data", "LITWATCH_SHARED_DATA", None, "folder of the shared real data files (tests, benches)"),
     ]
 }
+
+
+def rate_override(source: str) -> str | None:
+    """LITWATCH_HTTP_RATE_<SOURCE>, e.g. '10/60' = 10 requests per 60 s for that source."""
+    return os.environ.get(f"LITWATCH_HTTP_RATE_{source.upper()}") or None
 
 
 def get(name: str) -> str | None:

@@ -1,0 +1,5 @@
+"""`python -m litwatch.cli ...` runs the command line."""
+
+from litwatch.cli import main
+
+main()

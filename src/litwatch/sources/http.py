@@ -1,0 +1,519 @@
+"""The one polite HTTP client every live connector goes through.
+
+Politeness and robustness live here so connectors stay small:
+
+- a per-host rate limit (a sliding window: never more than `limit` requests in any `period`),
+  shared by every client in the process that talks to the same host;
+- retries with exponential backoff and jitter on 5xx, 408, timeouts, connection errors and
+  bodies the caller finds truncated or malformed (its `parse` raises `BadReply`);
+- `Retry-After` honoured on 429/503, in seconds or as an HTTP-date;
+- identification: a User-Agent naming litwatch, NCBI `tool`/`email`/`api_key`, Crossref `mailto`;
+- an optional on-disk cache of good replies (LITWATCH_CACHE_DIR), opt-in per request.
+
+httpx errors never leave this module: they become `SourceError` naming the source and a hint.
+Timing knobs come from the environment so tests (and impatient users) can shrink them:
+LITWATCH_HTTP_TIMEOUT (s), LITWATCH_HTTP_RETRIES, LITWATCH_HTTP_BACKOFF (base s), LITWATCH_CACHE_TTL (s),
+and LITWATCH_HTTP_RATE_<SOURCE> ("requests/seconds", e.g. LITWATCH_HTTP_RATE_CLINICALTRIALS=10/60).
+"""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import json
+import os
+import random
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+from urllib.parse import urlsplit
+
+import httpx
+
+from litwatch import config
+from litwatch.errors import SourceError
+
+__all__ = [
+    "SOURCES",
+    "SourceInfo",
+    "HttpOptions",
+    "RateLimiter",
+    "Reply",
+    "BadReply",
+    "HttpClient",
+    "make_client",
+    "limiter_for",
+    "parse_retry_after",
+]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceInfo:
+    name: str  # the label users see in messages
+    url_setting: str  # litwatch.config setting holding the base URL
+    rate: tuple[int, float]  # default (requests, per seconds)
+
+
+# Conservative defaults: NCBI documents 3/s (10/s with a key); Europe PMC and ClinicalTrials.gov
+# publish no hard figure, so we stay well below what they tolerate; Crossref tells us its limit
+# in x-rate-limit-* headers and we adopt it after the first reply.
+SOURCES: dict[str, SourceInfo] = {
+    "pubmed": SourceInfo("PubMed", "pubmed_url", (3, 1.0)),
+    "europepmc": SourceInfo("Europe PMC", "europepmc_url", (5, 1.0)),
+    "clinicaltrials": SourceInfo("ClinicalTrials.gov", "ctgov_url", (4, 5.0)),
+    "crossref": SourceInfo("Crossref", "crossref_url", (5, 1.0)),
+}
+
+NCBI_RATE_WITH_KEY = (10, 1.0)
+CROSSREF_POLITE_RATE = (10, 1.0)
+_RETRY_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
+_SECRET_PARAMS = frozenset({"api_key", "email", "mailto", "tool"})
+
+
+def _setting_float(name: str, default: float) -> float:
+    value = config.get(name)
+    try:
+        return float(value) if value else default
+    except ValueError:
+        return default
+
+
+def _env_rate(source: str) -> tuple[int, float] | None:
+    """'10/1' (requests / seconds) from LITWATCH_HTTP_RATE_<SOURCE>."""
+    value = config.rate_override(source) or ""
+    count, _, period = value.partition("/")
+    try:
+        return (int(count), float(period or 1)) if value else None
+    except ValueError:
+        return None
+
+
+@dataclass(slots=True)
+class HttpOptions:
+    """Timeouts, retries and cache; `from_env()` reads the LITWATCH_HTTP_* variables."""
+
+    timeout: float = 30.0
+    retries: int = 5  # attempts after the first
+    backoff: float = 1.0  # first backoff, doubled each retry
+    backoff_max: float = 60.0
+    max_retry_after: float = 600.0  # a server asking for a longer wait is reported, not obeyed
+    connect_retries: int = 3  # a host that cannot be reached at all rarely comes back within seconds
+    cache_dir: Path | None = None
+    cache_ttl: float = 86400.0
+
+    @classmethod
+    def from_env(cls) -> "HttpOptions":
+        cache = config.get("cache_dir")
+        return cls(
+            timeout=_setting_float("http_timeout", 30.0),
+            retries=int(_setting_float("http_retries", 5)),
+            backoff=_setting_float("http_backoff", 1.0),
+            backoff_max=_setting_float("http_backoff_max", 60.0),
+            cache_dir=Path(cache) if cache else None,
+            cache_ttl=_setting_float("cache_ttl", 86400.0),
+        )
+
+
+class RateLimiter:
+    """At most `limit` requests in any window of `period` seconds (sliding log), thread-safe."""
+
+    def __init__(self, limit: int, period: float, *, margin: float = 0.02, clock=time.monotonic, sleep=time.sleep):
+        self.limit, self.period, self.margin = max(1, int(limit)), float(period), margin
+        self._sent: deque[float] = deque()
+        self._lock = threading.Lock()
+        self._clock, self._sleep = clock, sleep
+
+    def update(self, limit: int, period: float) -> None:
+        with self._lock:
+            self.limit, self.period = max(1, int(limit)), float(period)
+
+    def acquire(self) -> float:
+        """Wait until one more request fits the window; returns the seconds waited."""
+        waited = 0.0
+        with self._lock:  # holding the lock while sleeping serialises callers, which is the point
+            while True:
+                now = self._clock()
+                while self._sent and now - self._sent[0] >= self.period + self.margin:
+                    self._sent.popleft()
+                if len(self._sent) < self.limit:
+                    self._sent.append(now)
+                    return waited
+                pause = self._sent[0] + self.period + self.margin - now
+                self._sleep(pause)
+                waited += pause
+
+
+_limiters: dict[str, RateLimiter] = {}
+_limiters_lock = threading.Lock()
+
+
+def limiter_for(source: str, host: str, limit: int, period: float) -> RateLimiter:
+    """The process-wide limiter of `source` at `host`, set to the given rate.
+
+    Shared so that two clients of one service in one process still respect one limit together.
+    """
+    with _limiters_lock:
+        key = f"{source}@{host}"
+        lim = _limiters.get(key)
+        if lim is None:
+            lim = _limiters[key] = RateLimiter(limit, period)
+        elif (lim.limit, lim.period) != (limit, period):
+            lim.update(limit, period)
+        return lim
+
+
+@dataclass(slots=True)
+class Reply:
+    """A complete HTTP reply: the body has been read in full."""
+
+    status: int
+    url: str
+    headers: dict[str, str]
+    content: bytes
+    from_cache: bool = False
+
+    def text(self) -> str:
+        return self.content.decode("utf-8", errors="replace")
+
+    def json(self) -> Any:
+        """The body as JSON; a body that does not parse is a `BadReply` (truncated or garbled)."""
+        try:
+            return json.loads(self.content)
+        except ValueError as exc:
+            raise BadReply(f"invalid JSON ({exc})") from None
+
+
+class BadReply(Exception):
+    """Raised by a caller's `parse` when a 2xx body is truncated or malformed: retry the request."""
+
+
+@dataclass(slots=True)
+class ClientStats:
+    requests: int = 0
+    retries: int = 0
+    cache_hits: int = 0
+    faults: dict[str, int] = field(default_factory=dict)
+    waited_s: float = 0.0
+
+    def fault(self, kind: str) -> None:
+        self.faults[kind] = self.faults.get(kind, 0) + 1
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date); None if absent/bad."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    now = now or datetime.now(timezone.utc)
+    return max(0.0, (when - now).total_seconds())
+
+
+def _parse_interval(value: str | None) -> float | None:
+    """Crossref's x-rate-limit-interval: '1s', '60s', '1m'."""
+    if not value:
+        return None
+    v = value.strip().lower()
+    scale = {"s": 1.0, "m": 60.0, "h": 3600.0}.get(v[-1:], None)
+    try:
+        return float(v[:-1]) * scale if scale else float(v)
+    except ValueError:
+        return None
+
+
+class ResponseCache:
+    """Good replies on disk, keyed by URL and parameters (credentials left out), for `ttl` seconds."""
+
+    def __init__(self, root: Path, ttl: float) -> None:
+        self.root, self.ttl = Path(root), ttl
+
+    def key(self, url: str, params: dict[str, Any]) -> str:
+        kept = sorted((k, str(v)) for k, v in params.items() if k not in _SECRET_PARAMS)
+        return hashlib.sha1(json.dumps([url, kept]).encode()).hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.root / key[:2] / f"{key}.json"
+
+    def load(self, key: str) -> Reply | None:
+        path = self._path(key)
+        try:
+            if time.time() - path.stat().st_mtime > self.ttl:
+                return None
+            data = json.loads(path.read_text("utf-8"))
+            return Reply(data["status"], data["url"], data["headers"], data["body"].encode("utf-8"), True)
+        except (OSError, ValueError, KeyError):
+            return None
+
+    def save(self, key: str, reply: Reply) -> None:
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            body = {"status": reply.status, "url": _redact(reply.url), "headers": reply.headers, "body": reply.text()}
+            tmp.write_text(json.dumps(body), "utf-8")
+            os.replace(tmp, path)  # atomic: a reader never sees half a file
+        except OSError:
+            pass  # a cache that cannot be written is only a missed saving
+
+
+class HttpClient:
+    """GETs to one source's base URL, politely; `get(..., parse=fn)` returns fn(reply)."""
+
+    def __init__(
+        self,
+        source: str,
+        *,
+        base_url: str | None = None,
+        transport: httpx.BaseTransport | None = None,
+        options: HttpOptions | None = None,
+        rate: tuple[int, float] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if source not in SOURCES:
+            raise ValueError(f"unknown source {source!r}")
+        self.source = source
+        self.info = SOURCES[source]
+        self.base_url = (base_url or config.get(self.info.url_setting) or "").rstrip("/") + "/"
+        self.options = options or HttpOptions.from_env()
+        self.stats = ClientStats()
+        self._sleep = sleep
+        self._email = config.get("email")
+        self._api_key = config.get("ncbi_api_key")
+        self.host = urlsplit(self.base_url).netloc or self.base_url
+        self.limiter = limiter_for(source, self.host, *(rate or self._default_rate()))
+        self._cache = ResponseCache(self.options.cache_dir, self.options.cache_ttl) if self.options.cache_dir else None
+        self._client = httpx.Client(
+            transport=transport,
+            headers={"User-Agent": config.user_agent(), "Accept-Encoding": "gzip, deflate"},
+            timeout=httpx.Timeout(self.options.timeout),
+            follow_redirects=True,
+        )
+
+    # -- setup ------------------------------------------------------------------------------
+    def _default_rate(self) -> tuple[int, float]:
+        override = _env_rate(self.source)
+        if override:
+            return override
+        if self.source == "pubmed" and self._api_key:
+            return NCBI_RATE_WITH_KEY
+        if self.source == "crossref" and self._email:
+            return CROSSREF_POLITE_RATE
+        return self.info.rate
+
+    def _identify(self, params: dict[str, Any]) -> dict[str, Any]:
+        out = {k: v for k, v in params.items() if v is not None}
+        if self.source == "pubmed":
+            out.setdefault("tool", "litwatch")
+            if self._email:
+                out.setdefault("email", self._email)
+            if self._api_key:
+                out.setdefault("api_key", self._api_key)
+        elif self.source == "crossref" and self._email:
+            out.setdefault("mailto", self._email)
+        return out
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> "HttpClient":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- sending ----------------------------------------------------------------------------
+    def get(
+        self,
+        path: str,
+        params: dict[str, Any] | None = None,
+        *,
+        parse: Callable[[Reply], T] | None = None,
+        cache: bool = False,
+        not_found: Callable[[Reply], T] | None = None,
+    ) -> T:
+        """GET base_url/path; retries until `parse` accepts a 2xx reply, or raises SourceError.
+
+        `not_found`, when given, turns a 404 into a value (e.g. an unknown DOI -> None).
+        """
+        url = self.base_url + path.lstrip("/")
+        sent = self._identify(params or {})
+        parse = parse or (lambda r: r)  # type: ignore[assignment,return-value]
+        key = self._cache.key(url, sent) if (cache and self._cache) else None
+        if key:
+            hit = self._cache.load(key)  # type: ignore[union-attr]
+            if hit is not None:
+                try:
+                    value = parse(hit)
+                    self.stats.cache_hits += 1
+                    return value
+                except BadReply:
+                    pass  # a damaged cache file: fetch afresh
+        return self._send_with_retries(url, sent, parse, key, not_found)
+
+    def _send_with_retries(self, url, params, parse, key, not_found):
+        opts = self.options
+        reason, unreachable, attempt = "no attempt made", 0, 0
+        for attempt in range(opts.retries + 1):
+            if attempt:
+                self.stats.retries += 1
+            delay: float | None = None
+            try:
+                reply = self._send_once(url, params)
+            except _Retryable as exc:
+                reason, delay = exc.reason, exc.delay
+                unreachable = unreachable + 1 if exc.unreachable else 0
+                if unreachable > opts.connect_retries:
+                    break
+            else:
+                if 200 <= reply.status < 300:
+                    try:
+                        value = parse(reply)
+                    except BadReply as exc:
+                        self.stats.fault("bad-body")
+                        reason = f"malformed reply ({exc})"
+                    else:
+                        if key:
+                            self._cache.save(key, reply)  # type: ignore[union-attr]
+                        return value
+                elif reply.status == 404 and not_found is not None:
+                    return not_found(reply)
+                else:
+                    raise self._refused(reply)
+            if attempt == opts.retries:
+                break
+            wait = delay if delay is not None else self._backoff(attempt)
+            if wait > opts.max_retry_after:
+                raise SourceError(
+                    f"the server asks to wait {wait:.0f} s before retrying ({reason})",
+                    source=self.info.name,
+                    hint="try again later",
+                )
+            self.stats.waited_s += wait
+            self._sleep(wait)
+        err = SourceError(f"gave up after {attempt + 1} attempts: {reason}", source=self.info.name,
+                          hint=self._network_hint())
+        err.transient = True  # type: ignore[attr-defined]  # worth trying again later, unlike a 4xx
+        raise err
+
+    def _backoff(self, attempt: int) -> float:
+        cap = min(self.options.backoff_max, self.options.backoff * (2**attempt))
+        return cap * (0.5 + random.random() / 2)  # jitter keeps parallel clients from retrying in step
+
+    def _send_once(self, url: str, params: dict[str, Any]) -> Reply:
+        self.stats.waited_s += self.limiter.acquire()
+        self.stats.requests += 1
+        try:
+            resp = self._client.get(url, params=params)
+        except httpx.TimeoutException:
+            self.stats.fault("timeout")
+            raise _Retryable(f"no reply within {self.options.timeout:g} s") from None
+        except httpx.ConnectError as exc:
+            self.stats.fault("connect")
+            raise _Retryable(_connect_reason(self.host, exc), unreachable=True) from None
+        except (httpx.NetworkError, httpx.RemoteProtocolError, httpx.DecodingError) as exc:
+            # resets, and bodies shorter than their Content-Length, land here
+            self.stats.fault("broken")
+            raise _Retryable(f"connection broken ({_short(exc)})") from None
+        except (httpx.UnsupportedProtocol, httpx.InvalidURL, httpx.LocalProtocolError) as exc:
+            raise SourceError(
+                f"bad URL {url!r} ({_short(exc)})",
+                source=self.info.name,
+                hint=f"check the base URL setting ({config.SETTINGS[self.info.url_setting].env})",
+            ) from None
+        except httpx.HTTPError as exc:
+            self.stats.fault("other")
+            raise _Retryable(f"HTTP error ({_short(exc)})") from None
+        reply = Reply(resp.status_code, str(resp.url), dict(resp.headers), resp.content)
+        self._adopt_rate(reply.headers)
+        if reply.status in _RETRY_STATUS:
+            self.stats.fault(str(reply.status))
+            wait = parse_retry_after(reply.headers.get("retry-after")) if reply.status in (429, 503) else None
+            raise _Retryable(f"HTTP {reply.status}", wait)
+        return reply
+
+    def _adopt_rate(self, headers: dict[str, str]) -> None:
+        """Crossref states its limit in every reply; follow it (never faster than it says)."""
+        limit, interval = headers.get("x-rate-limit-limit"), _parse_interval(headers.get("x-rate-limit-interval"))
+        if limit and interval and limit.isdigit():
+            lim = self.limiter
+            if (int(limit), interval) != (lim.limit, lim.period):
+                lim.update(int(limit), interval)
+
+    def _refused(self, reply: Reply) -> SourceError:
+        detail = _brief(reply.text())
+        if "api key" in detail.lower() or "api_key" in detail.lower():
+            hint = "check NCBI_API_KEY (or unset it to use the lower keyless rate)"
+        elif reply.status in (401, 403):
+            hint = "the service refused access; check NCBI_API_KEY / LITWATCH_EMAIL, or wait and retry"
+        elif reply.status == 404:
+            hint = f"check the base URL setting ({config.SETTINGS[self.info.url_setting].env})"
+        else:
+            hint = f"check the query syntax for {self.info.name}"
+        text = f"HTTP {reply.status} for {_redact(reply.url)}" + (f": {detail}" if detail else "")
+        return SourceError(text, source=self.info.name, hint=hint)
+
+    def _network_hint(self) -> str:
+        env = config.SETTINGS[self.info.url_setting].env
+        return f"check the network connection, {self.info.name}'s status page or the base URL ({env})"
+
+
+class _Retryable(Exception):
+    def __init__(self, reason: str, delay: float | None = None, *, unreachable: bool = False) -> None:
+        super().__init__(reason)
+        self.reason, self.delay, self.unreachable = reason, delay, unreachable
+
+
+_DNS_FAILURE = ("name or service not known", "nodename nor servname", "temporary failure in name resolution",
+                "getaddrinfo failed", "no address associated")
+
+
+def _connect_reason(host: str, exc: BaseException) -> str:
+    text = _short(exc)
+    if any(m in text.lower() for m in _DNS_FAILURE):
+        return f"cannot resolve {host.split(':')[0]} (DNS lookup failed: is the computer offline?)"
+    return f"cannot connect to {host} ({text})"
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text.splitlines()[0][:200]
+
+
+def _brief(text: str, limit: int = 200) -> str:
+    """The gist of an error body: JSON message fields when present, else the text squeezed to one line."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        for k in ("message", "error", "errorMessage", "detail"):
+            if isinstance(data.get(k), (str, list)):
+                text = str(data[k])
+                break
+    one = " ".join(text.split())
+    return one[:limit] + ("..." if len(one) > limit else "")
+
+
+def _redact(url: str) -> str:
+    """A URL fit for messages and logs: credentials dropped."""
+    parts = httpx.URL(url)
+    kept = [(k, v) for k, v in parts.params.multi_items() if k not in _SECRET_PARAMS]
+    return str(parts.copy_with(params=kept))
+
+
+def make_client(source: str, *, transport: httpx.BaseTransport | None = None, options: HttpOptions | None = None) -> HttpClient:
+    """A client for `source` with the base URL from settings/environment."""
+    return HttpClient(source, transport=transport, options=options)
