@@ -1,0 +1,106 @@
+"""annotate_record: one record in, its Annotations out (pure: no store, no network)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litwatch.annotate.context import mark_context
+from litwatch.annotate.design import infer_design, infer_sample_size, infer_species
+from litwatch.annotate.model import Annotations, Mention, Sentence
+from litwatch.annotate.sentences import record_sentences
+from litwatch.annotate.tagger import get_tagger
+from litwatch.annotate.vocab import Vocabulary, default_vocabulary
+from litwatch.records import Record
+
+__all__ = ["annotate_record", "topic_concepts", "key_findings", "DEFAULT_TOPIC_CATEGORIES"]
+
+# without a topic, these categories make a result sentence a finding worth showing
+DEFAULT_TOPIC_CATEGORIES = ("cell_source", "product", "condition", "biomarker", "mechanism", "outcome_measure")
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, (list, tuple, set)):
+        return [s for v in value for s in _strings(v)]
+    if hasattr(value, "__dataclass_fields__"):
+        return [s for name in value.__dataclass_fields__ for s in _strings(getattr(value, name))]
+    return []
+
+
+def topic_concepts(topic: Any, vocab: Vocabulary) -> tuple[set[str], set[str]]:
+    """(concept ids, categories) a topic's include groups name; defaults when it names none."""
+    ids: set[str] = set()
+    cats: set[str] = set()
+    if topic is not None and not isinstance(topic, str):
+        for s in _strings(getattr(topic, "include", None)):
+            if s in vocab.concepts:
+                ids.add(s)
+            elif s.endswith(":*") or s in (c.category for c in vocab):
+                cats.add(s.rstrip(":*"))
+    if not ids and not cats:
+        cats = set(DEFAULT_TOPIC_CATEGORIES)
+    return ids, cats
+
+
+def _topic_name(topic: Any) -> str | None:
+    if topic is None:
+        return None
+    return topic if isinstance(topic, str) else getattr(topic, "name", None)
+
+
+def key_findings(sentences: list[Sentence], mentions: list[Mention], ids: set[str], cats: set[str]) -> list[int]:
+    """Conclusion sentences, and result sentences that mention the topic's concepts, ranked."""
+    def on_topic(m: Mention) -> bool:
+        base = m.concept_id.split("+")
+        return not m.negated and (m.concept_id in ids or any(b in ids for b in base) or m.category in cats)
+
+    scored = []
+    for s in sentences:
+        if s.field != "abstract" or s.role not in ("conclusions", "results"):
+            continue
+        hits = {m.concept_id for m in mentions if m.field == "abstract" and s.start <= m.start < s.end and on_topic(m)}
+        if s.role == "results" and not hits:
+            continue
+        # conclusions first, then by how many topic concepts a sentence names, then reading order
+        score = (2.0 if s.role == "conclusions" else 0.0) + min(len(hits), 4) * 0.75
+        scored.append((-score, s.id))
+    scored.sort()
+    return [sid for _, sid in scored]
+
+
+def annotate_record(record: Record, topic: Any = None, *, vocabulary: Vocabulary | None = None,
+                    use_metadata: bool = True) -> Annotations:
+    """Mentions, design + evidence level, species, sample size, sentences and key findings.
+
+    `topic` (a Topic or its name) decides which concepts make a result sentence a key finding.
+    `use_metadata=False` ignores publication types and MeSH (to check the text-only design).
+    """
+    vocab = vocabulary or default_vocabulary()
+    tagger = get_tagger(vocab)
+    mentions, learned = tagger.tag_record(record)
+    sentences = record_sentences(record)
+    texts = {"title": record.title or "", "abstract": record.abstract_text}
+    mark_context(mentions, sentences, texts)
+    if not use_metadata:
+        mentions = [m for m in mentions if m.field != "mesh"]
+    design = infer_design(record, sentences, mentions, vocab, use_metadata=use_metadata)
+    species = infer_species(record, mentions, sentences, design.design)
+    sample, sample_cue = infer_sample_size(record, sentences, design.design)
+    ids, cats = topic_concepts(topic, vocab)
+    return Annotations(
+        mentions=mentions,
+        design=design.design,
+        evidence_level=design.evidence_level,
+        design_cues=design.cues,
+        species=species,
+        sample_size=sample,
+        sample_size_cue=sample_cue,
+        sentences=sentences,
+        key_findings=key_findings(sentences, mentions, ids, cats),
+        abbreviations=learned,
+        vocabulary_hash=vocab.hash,
+        topic=_topic_name(topic),
+    )
