@@ -143,3 +143,13 @@ def test_normalize_status(raw, expected):
     ("Early Phase 1", "EARLY_PHASE1"), ("Not Applicable", "NA"), (None, None)])
 def test_normalize_phase(raw, expected):
     assert normalize_phase(raw) == expected
+
+
+def test_inverted_country_names_stay_whole(shared_data):
+    from litwatch.formats import read_file
+
+    countries = set()
+    for record in read_file(shared_data / "clinicaltrials/legacy-csv/clinicalMesenchymal.csv"):
+        countries.update(record.trial.countries)
+    assert {"Korea, Republic of", "Iran, Islamic Republic of"} <= countries
+    assert not {"Republic of", "Islamic Republic of"} & countries

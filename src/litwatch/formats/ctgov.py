@@ -213,9 +213,22 @@ def _safe_nct(study: Any) -> str | None:
 
 
 # -- classic CSV ---------------------------------------------------------------------------
+# ClinicalTrials.gov writes some country names inverted with a comma: "Korea, Republic of"
+_COUNTRY_TAILS = ("republic of", "islamic republic of", "democratic republic of", "province of china",
+                  "the former yugoslav republic of", "plurinational state of", "bolivarian republic of",
+                  "united republic of", "federated states of", "the democratic republic of the")
+
+
+def _country(location: str) -> str:
+    parts = [p.strip() for p in location.split(",")]
+    if len(parts) >= 2 and parts[-1].lower() in _COUNTRY_TAILS:
+        return f"{parts[-2]}, {parts[-1]}"
+    return parts[-1]
+
+
 def _countries(locations: str | None) -> list[str]:
     # "Facility, City, State, Country|..." : the country is the last comma part of each site
-    return _dedupe([clean(loc.rsplit(",", 1)[-1]) for loc in (locations or "").split("|") if clean(loc)])
+    return _dedupe([clean(_country(loc)) for loc in (locations or "").split("|") if clean(loc)])
 
 
 def _csv_dates(row: dict[str, str]) -> dict[str, Any]:
