@@ -1,0 +1,263 @@
+"""How fast does litwatch read a PubMed baseline file, against pubmed_parser and bare lxml?
+
+    python bench/parse_pubmed.py [--records 30000] [--small 10000] [--repeat 1]
+
+Builds a baseline-sized file in a temp dir by repeating the 604 real MedlineCitations of
+shared data pubmed/medline16n0902.xml.gz with distinct PMIDs (and, in later copies, distinct
+DOIs and PMCIDs, so the store sees distinct works), each wrapped in a <PubmedArticle>
+(with a small PubmedData) inside a <PubmedArticleSet>, gzip-compressed like the real baseline.
+Then measures, each in its own subprocess (so peak RSS is per measurement):
+
+  (a) litwatch's reader to Records     litwatch.formats.pubmed_xml.read_stream
+  (b) litwatch import into a new store litwatch.ingest.import_files  ("n/a" until it exists)
+  (c) pubmed_parser.parse_medline_xml  (pip install pubmed-parser; default arguments)
+  (d) bare lxml iterparse              tag="PubmedArticle", clear() + drop finished siblings
+
+and prints records/s, the ratios a/c, b/c, d/a and peak memory for a small and a large file.
+Goals: a/c >= 4, b/c >= 2, d/a <= 1.6, and peak memory that does not grow with file size.
+Needs: pip install -e .[bench]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve()
+GOALS = {"a/c": 4.0, "b/c": 2.0, "d/a": 1.6}
+
+
+# -- the test file ---------------------------------------------------------------------------
+
+
+def _sample() -> Path:
+    sys.path.insert(0, str(HERE.parents[1] / "src"))
+    from litwatch.config import shared_data_dir
+
+    path = shared_data_dir() / "pubmed" / "medline16n0902.xml.gz"
+    if not path.exists():
+        sys.exit(f"shared data file not found: {path} (set LITWATCH_SHARED_DATA)")
+    return path
+
+
+def _templates(sample: Path) -> list[tuple[bytes, bytes]]:
+    """Each real MedlineCitation as (bytes before its PMID value, bytes after it)."""
+    from lxml import etree
+
+    out = []
+    with gzip.open(sample, "rb") as f:
+        for _, el in etree.iterparse(f, tag="MedlineCitation"):
+            xml = etree.tostring(el)
+            pmid = el.findtext("PMID")
+            marker = f">{pmid}</PMID>".encode()
+            i = xml.index(marker)
+            out.append((xml[: i + 1], xml[i + len(marker) - len("</PMID>") :]))
+            el.clear()
+    return out
+
+
+def build_file(n: int, folder: Path, templates: list[tuple[bytes, bytes]]) -> Path:
+    path = folder / f"pubmed_bench_{n}.xml.gz"
+    if path.exists():
+        return path
+    with gzip.open(path, "wb", compresslevel=6) as f:
+        f.write(b'<?xml version="1.0" encoding="UTF-8"?>\n')
+        f.write(
+            b'<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, 1st January 2025//EN"'
+            b' "https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">\n<PubmedArticleSet>\n'
+        )
+        for i in range(n):
+            before, after = templates[i % len(templates)]
+            pmid = str(40_000_000 + i).encode()
+            citation = before + pmid + after
+            copy = i // len(templates)
+            if copy:  # later copies are other works: their DOIs and PMCIDs must differ too
+                tag = str(copy).encode()
+                citation = citation.replace(b'EIdType="doi" ValidYN="Y">10.', b'EIdType="doi" ValidYN="Y">10.' + tag)
+                citation = citation.replace(b'<OtherID Source="NLM">PMC', b'<OtherID Source="NLM">PMC' + tag + b"0")
+            f.write(b"<PubmedArticle>")
+            f.write(citation)
+            f.write(
+                b"<PubmedData><PublicationStatus>ppublish</PublicationStatus><ArticleIdList>"
+                b'<ArticleId IdType="pubmed">' + pmid + b"</ArticleId></ArticleIdList></PubmedData>"
+                b"</PubmedArticle>\n"
+            )
+        f.write(b"</PubmedArticleSet>\n")
+    return path
+
+
+# -- one measurement, run in a child process -----------------------------------------------
+
+
+def _measure_a(path: str) -> int:
+    from litwatch.formats.pubmed_xml import read_stream
+    from litwatch.records import Record
+
+    n = 0
+    with open(path, "rb") as f:
+        for item in read_stream(f, origin=path):
+            n += isinstance(item, Record)
+    return n
+
+
+def _measure_b(path: str) -> int:
+    from litwatch.ingest import import_files
+    from litwatch.store import open_store
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = open_store(Path(tmp) / "bench.db")
+        try:
+            summary = import_files(store, [path])
+        finally:
+            store.close()
+    return summary.read
+
+
+def _measure_c(path: str) -> int:
+    import pubmed_parser as pp
+
+    return sum(1 for _ in pp.parse_medline_xml(path))
+
+
+def _measure_d(path: str) -> int:
+    from lxml import etree
+
+    n = 0
+    with gzip.open(path, "rb") as f:
+        for _, el in etree.iterparse(f, events=("end",), tag="PubmedArticle"):
+            n += 1
+            el.clear()
+            parent = el.getparent()
+            while el.getprevious() is not None:
+                del parent[0]
+    return n
+
+
+MEASURES = {"a": _measure_a, "b": _measure_b, "c": _measure_c, "d": _measure_d}
+LABELS = {
+    "a": "litwatch reader -> Records",
+    "b": "litwatch import -> store",
+    "c": "pubmed_parser.parse_medline_xml",
+    "d": "bare lxml iterparse",
+}
+
+
+def _child(name: str, path: str) -> None:
+    start = time.perf_counter()
+    n = MEASURES[name](path)
+    seconds = time.perf_counter() - start
+    print(json.dumps({"n": n, "seconds": seconds, "rss_mib": _peak_rss_kib() / 1024}))
+
+
+def _peak_rss_kib() -> int:
+    """This process's peak RSS. VmHWM, not ru_maxrss: Linux carries ru_maxrss over an exec, so a
+    child would report the parent's peak when that was higher."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def run_measure(name: str, path: Path) -> dict | None:
+    if name == "b":
+        try:
+            import litwatch.ingest  # noqa: F401
+        except ImportError:
+            return None
+    if name == "c":
+        try:
+            import pubmed_parser  # noqa: F401
+        except ImportError:
+            return None
+    env = dict(os.environ, PYTHONPATH=str(HERE.parents[1] / "src"))
+    proc = subprocess.run(
+        [sys.executable, str(HERE), "--measure", name, str(path)], capture_output=True, text=True, env=env
+    )
+    if proc.returncode != 0:
+        print(f"  ({name}) failed: {proc.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
+        return None
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# -- the table --------------------------------------------------------------------------------
+
+
+def _rate(m: dict | None) -> float | None:
+    return m["n"] / m["seconds"] if m and m["seconds"] > 0 else None
+
+
+def _fmt(x: float | None, spec: str) -> str:
+    return format(x, spec) if x is not None else "n/a"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--records", type=int, default=30_000, help="records in the large file")
+    ap.add_argument("--small", type=int, default=10_000, help="records in the small file (memory check)")
+    ap.add_argument("--only", default="abcd", help="which measurements to run, e.g. 'ad'")
+    ap.add_argument("--keep", metavar="DIR", help="build/keep the files in DIR instead of a temp dir")
+    ap.add_argument("--measure", nargs=2, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.measure:
+        _child(*args.measure)
+        return 0
+
+    templates = _templates(_sample())
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(args.keep) if args.keep else Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        sizes = sorted({args.small, args.records})
+        results: dict[int, dict[str, dict | None]] = {}
+        for n in sizes:
+            path = build_file(n, folder, templates)
+            mb = path.stat().st_size / 1e6
+            print(f"file: {n:,} records, {mb:.1f} MB gzip", file=sys.stderr)
+            results[n] = {k: run_measure(k, path) for k in args.only}
+        _print_table(results, sizes, args.only)
+    return 0
+
+
+def _print_table(results: dict, sizes: list[int], only: str) -> None:
+    big = sizes[-1]
+    print(f"\nPubMed XML read, {big:,} records (PubmedArticleSet, gzip)")
+    print(f"{'measurement':<36}{'records/s':>12}{'seconds':>10}" + "".join(f"{f'peak MiB @{n // 1000}k':>16}" for n in sizes))
+    for k in only:
+        m = results[big][k]
+        note = "" if m else ("  (litwatch.ingest not there yet)" if k == "b" else "  (not installed)")
+        print(
+            f"({k}) {LABELS[k]:<32}{_fmt(_rate(m), ',.0f'):>12}{_fmt(m and m['seconds'], '.2f'):>10}"
+            + "".join(f"{_fmt((results[n][k] or {}).get('rss_mib'), '.0f'):>16}" for n in sizes)
+            + note
+        )
+    rate = {k: _rate(results[big].get(k)) for k in "abcd"}
+    ratios = {
+        "a/c": rate["a"] / rate["c"] if rate["a"] and rate["c"] else None,
+        "b/c": rate["b"] / rate["c"] if rate["b"] and rate["c"] else None,
+        "d/a": rate["d"] / rate["a"] if rate["a"] and rate["d"] else None,
+    }
+    print()
+    for name, value in ratios.items():
+        goal = GOALS[name]
+        ok = None if value is None else (value >= goal if name != "d/a" else value <= goal)
+        verdict = "n/a" if ok is None else ("met" if ok else "NOT met")
+        sign = ">=" if name != "d/a" else "<="
+        print(f"{name:<5}{_fmt(value, '.2f'):>8}   goal {sign} {goal}   {verdict}")
+    if len(sizes) > 1 and results[sizes[0]].get("a") and results[big].get("a"):
+        small, large = results[sizes[0]]["a"]["rss_mib"], results[big]["a"]["rss_mib"]
+        print(f"reader peak memory {small:.0f} MiB @{sizes[0]:,} vs {large:.0f} MiB @{big:,} records")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
