@@ -32,7 +32,7 @@ records = st.builds(
                                 has_results=st.none() | st.booleans()),
     provenance=st.lists(st.builds(Provenance, source=text, run_id=st.none() | st.integers(1, 99)), max_size=2),
     deleted=st.booleans(),
-    extra=st.dictionaries(st.text(max_size=5), st.none() | st.booleans() | st.integers() | text, max_size=3),
+    extra=st.dictionaries(st.text(max_size=5), st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | text, max_size=3),
 )
 
 

@@ -12,6 +12,7 @@ from litwatch.errors import StoreError, UsageError
 from litwatch.records import AbstractSection, Author, DateValue, Ids, Journal, Provenance, Record, Trial
 from litwatch.store import open_store
 from litwatch.store.migrate import latest_version
+from litwatch.store.prepare import prepare
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -103,11 +104,13 @@ def test_pubmed_deletion_hides_the_record_from_search_and_listing(store):
 
 
 def test_a_batch_lands_whole_or_not_at_all(store):
-    bad = article(pmid="3")
-    bad.extra = {"not json": object()}
-    with pytest.raises(TypeError):
-        store.upsert([article(pmid="1"), article(pmid="2", title="Second"), bad])
+    good = [prepare(article(pmid="1")), prepare(article(pmid="2", title="Second"))]
+    bad = prepare(article(pmid="3", title="Third"))
+    bad.title = ["not", "a", "string"]  # sqlite refuses to bind it, after the first two were written
+    with pytest.raises(StoreError):
+        store.upsert_prepared([*good, bad])
     assert rows(store, "records") == 0 and rows(store, "source_items") == 0
+    assert store.upsert_prepared(good).new == 2
 
 
 def test_search_by_month_and_kind_and_bad_query(store):

@@ -17,6 +17,8 @@ from litwatch.errors import StoreError, UsageError
 from litwatch.formats.base import utc_now
 from litwatch.records import Record, normalize_doi, normalize_nct, normalize_pmcid
 from litwatch.store.migrate import migrate
+from litwatch.store.prepare import Prepared, prepare
+from litwatch.store.upsert import UpsertResult, upsert_prepared
 
 __all__ = ["Store", "SearchHit", "open_store"]
 
@@ -87,13 +89,15 @@ class Store:
             self.conn.execute("COMMIT")
 
     # -- writing ---------------------------------------------------------------------------
-    def upsert(self, records: Iterable[Record], run_id: int | None = None):
+    def upsert(self, records: Iterable[Record], run_id: int | None = None) -> UpsertResult:
         """Store a batch in one transaction; idempotent. See store.upsert for the rules."""
-        from litwatch.store.upsert import upsert_batch
+        return self.upsert_prepared([prepare(r, run_id) for r in records], run_id)
 
+    def upsert_prepared(self, items: list[Prepared], run_id: int | None = None) -> UpsertResult:
+        """Store a batch of already prepared copies (see store.prepare) in one transaction."""
         try:
             with self.transaction():
-                return upsert_batch(self, list(records), run_id)
+                return upsert_prepared(self, items, run_id)
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: could not store records: {exc}") from None
 

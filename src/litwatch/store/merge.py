@@ -49,8 +49,11 @@ _NON_WORD = re.compile(r"[^\w]+")
 def normalize_title(title: str | None) -> str:
     if not title:
         return ""
-    text = unicodedata.normalize("NFKD", title)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    if title.isascii():
+        text = title.lower()
+    else:
+        text = unicodedata.normalize("NFKD", title)
+        text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     return _NON_WORD.sub(" ", text).strip()
 
 

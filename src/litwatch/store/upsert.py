@@ -1,6 +1,6 @@
 """Idempotent upsert with cross-source merging.
 
-For each incoming record (one source's copy of a work):
+For each incoming copy of a work (one source's record, prepared by store.prepare):
 1. a PubMed deletion marks the stored record deleted;
 2. the same (source, item key) seen before with the same content -> unchanged; with new content ->
    the copy is replaced and the merged record recomputed (the old version goes to record_history);
@@ -15,21 +15,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from rapidfuzz import fuzz
+
 from litwatch.formats.base import utc_now
 from litwatch.records import Record
-from litwatch.store.merge import (
-    FUZZY_THRESHOLD,
-    fuzzy_block,
-    ids_conflict,
-    item_key,
-    merge_records,
-    title_score,
-)
+from litwatch.store.merge import FUZZY_THRESHOLD, fuzzy_block, merge_records, normalize_title
+from litwatch.store.prepare import Prepared
 
 if TYPE_CHECKING:
     from litwatch.store.db import Store
 
-__all__ = ["UpsertResult", "upsert_batch"]
+__all__ = ["UpsertResult", "upsert_prepared"]
 
 
 @dataclass(slots=True)
@@ -51,28 +47,20 @@ class UpsertResult:
         return {n: getattr(self, n) for n in ("read", "new", "updated", "unchanged", "merged", "deleted")}
 
 
-def _source(record: Record) -> str:
-    return record.provenance[0].source if record.provenance else "unknown"
-
-
-def upsert_batch(store: "Store", records: list[Record], run_id: int | None) -> UpsertResult:
+def upsert_prepared(store: "Store", items: list[Prepared], run_id: int | None) -> UpsertResult:
     result = UpsertResult()
     now = utc_now()
-    for record in records:
+    for item in items:
         result.read += 1
-        if run_id is not None:
-            for prov in record.provenance:
-                if prov.run_id is None:
-                    prov.run_id = run_id
-        if record.deleted:
-            result.record_ids.append(_mark_deleted(store, record, result, now, run_id))
-            continue
-        result.record_ids.append(_upsert_one(store, record, result, now, run_id))
+        if item.deleted:
+            result.record_ids.append(_mark_deleted(store, item, result, now))
+        else:
+            result.record_ids.append(_upsert_one(store, item, result, now, run_id))
     return result
 
 
-def _mark_deleted(store: "Store", record: Record, result: UpsertResult, now: str, run_id: int | None) -> int | None:
-    pmid = record.ids.pmid
+def _mark_deleted(store: "Store", item: Prepared, result: UpsertResult, now: str) -> int | None:
+    pmid = dict(item.strong).get("pmid")
     row = store.conn.execute(
         "SELECT r.id, r.deleted FROM record_ids i JOIN records r ON r.id = i.record_id "
         "WHERE i.id_kind = 'pmid' AND i.value = ?",
@@ -87,62 +75,61 @@ def _mark_deleted(store: "Store", record: Record, result: UpsertResult, now: str
     return row["id"]
 
 
-def _upsert_one(store: "Store", record: Record, result: UpsertResult, now: str, run_id: int | None) -> int:
+def _upsert_one(store: "Store", item: Prepared, result: UpsertResult, now: str, run_id: int | None) -> int:
     conn = store.conn
-    source, key, chash = _source(record), item_key(record), record.content_hash()
-    prov = record.provenance[0] if record.provenance else None
     row = conn.execute(
-        "SELECT id, record_id, content_hash FROM source_items WHERE source = ? AND item_key = ?", (source, key)
+        "SELECT id, record_id, content_hash FROM source_items WHERE source = ? AND item_key = ?",
+        (item.source, item.item_key),
     ).fetchone()
     if row is not None:
-        if row["content_hash"] == chash:
+        if row["content_hash"] == item.content_hash:
             conn.execute("UPDATE source_items SET last_seen = ? WHERE id = ?", (now, row["id"]))
             result.unchanged += 1
             return row["record_id"]
         conn.execute(
             "UPDATE source_items SET data = ?, content_hash = ?, origin = ?, location = ?, retrieved_at = ?, "
             "raw_hash = ?, run_id = ?, last_seen = ? WHERE id = ?",
-            (record.to_json(), chash, prov and prov.origin, prov and prov.location, prov and prov.retrieved_at,
-             prov and prov.raw_hash, run_id, now, row["id"]),
+            (item.json, item.content_hash, item.origin, item.location, item.retrieved_at, item.raw_hash, run_id,
+             now, row["id"]),
         )
         _refresh(store, row["record_id"], now, run_id)
         result.updated += 1
         return row["record_id"]
 
-    matches = _id_matches(store, record)
+    matches = _id_matches(store, item)
     rule, score = None, None
     if matches:
         target, rule = matches[0]
         for other, _ in matches[1:]:
             _fold(store, other, target, now, run_id)
     else:
-        target, score = _fuzzy_match(store, record)
+        target, score = _fuzzy_match(store, item)
         rule = "fuzzy-title" if target is not None else None
     if target is None:
-        target = _insert_record(store, record, now)
+        target = _insert_record(store, item, now)
         result.new += 1
     else:
         result.merged += 1
     cur = conn.execute(
         "INSERT INTO source_items(record_id, source, item_key, origin, location, retrieved_at, raw_hash, run_id, "
         "data, content_hash, first_seen, last_seen) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-        (target, source, key, prov and prov.origin, prov and prov.location, prov and prov.retrieved_at,
-         prov and prov.raw_hash, run_id, record.to_json(), chash, now, now),
+        (target, item.source, item.item_key, item.origin, item.location, item.retrieved_at, item.raw_hash, run_id,
+         item.json, item.content_hash, now, now),
     )
     if rule is not None:
         conn.execute(
             "INSERT INTO merges(record_id, source_item_id, rule, score, detail, run_id, merged_at) "
             "VALUES (?,?,?,?,?,?,?)",
-            (target, cur.lastrowid, rule, score, f"{source} {key}", run_id, now),
+            (target, cur.lastrowid, rule, score, f"{item.source} {item.item_key}", run_id, now),
         )
         _refresh(store, target, now, run_id)
     return target
 
 
-def _id_matches(store: "Store", record: Record) -> list[tuple[int, str]]:
-    """Stored records sharing a strong id with `record`, first match first, each once."""
+def _id_matches(store: "Store", item: Prepared) -> list[tuple[int, str]]:
+    """Stored records sharing a strong id with the copy, first match first, each once."""
     found: dict[int, str] = {}
-    for kind, value in record.ids.strong():
+    for kind, value in item.strong:
         row = store.conn.execute(
             "SELECT record_id FROM record_ids WHERE id_kind = ? AND value = ?", (kind, value)
         ).fetchone()
@@ -151,16 +138,27 @@ def _id_matches(store: "Store", record: Record) -> list[tuple[int, str]]:
     return list(found.items())
 
 
-def _fuzzy_match(store: "Store", record: Record) -> tuple[int | None, float | None]:
-    block = fuzzy_block(record)
-    if block is None:
+def _conflict(mine: dict[str, str], stored_text: str | None) -> bool:
+    """Both hold a strong id of the same kind with different values: not the same work."""
+    for pair in (stored_text or "").split():
+        kind, _, value = pair.partition(":")
+        if kind in mine and mine[kind] != value:
+            return True
+    return False
+
+
+def _fuzzy_match(store: "Store", item: Prepared) -> tuple[int | None, float | None]:
+    if item.fuzzy_block is None or not item.norm_title:
         return None, None
+    mine = dict(item.strong)
     candidates = []
-    for row in store.conn.execute("SELECT id, data FROM records WHERE fuzzy_block = ? AND deleted = 0", (block,)):
-        other = Record.from_json(row["data"])
-        if ids_conflict(record.ids, other.ids) or other.kind != record.kind:
+    for row in store.conn.execute(
+        "SELECT id, norm_title, strong_ids FROM records WHERE fuzzy_block = ? AND kind = ? AND deleted = 0",
+        (item.fuzzy_block, item.kind),
+    ):
+        if _conflict(mine, row["strong_ids"]):
             continue
-        score = title_score(record, other)
+        score = fuzz.ratio(item.norm_title, row["norm_title"] or "")
         if score >= FUZZY_THRESHOLD:
             candidates.append((row["id"], score))
     if len(candidates) == 1:  # merge only when unambiguous
@@ -168,33 +166,31 @@ def _fuzzy_match(store: "Store", record: Record) -> tuple[int | None, float | No
     return None, None
 
 
-def _columns(record: Record) -> tuple:
-    return (record.kind, record.title, record.report_month(), record.year, fuzzy_block(record))
-
-
-def _insert_record(store: "Store", record: Record, now: str) -> int:
+def _insert_record(store: "Store", item: Prepared, now: str) -> int:
     cur = store.conn.execute(
-        "INSERT INTO records(kind, title, report_month, year, fuzzy_block, data, content_hash, deleted, created_at, "
-        "updated_at) VALUES (?,?,?,?,?,?,?,0,?,?)",
-        (*_columns(record), record.to_json(), record.content_hash(), now, now),
+        "INSERT INTO records(kind, title, report_month, year, fuzzy_block, norm_title, strong_ids, data, "
+        "content_hash, deleted, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,0,?,?)",
+        (item.kind, item.title, item.report_month, item.year, item.fuzzy_block, item.norm_title, item.strong_text,
+         item.json, item.content_hash, now, now),
     )
     record_id = int(cur.lastrowid)
-    _index(store, record_id, record)
+    _index(store, record_id, item.strong, item.fts, replace=False)
     return record_id
 
 
-def _index(store: "Store", record_id: int, record: Record) -> None:
+def _index(store: "Store", record_id: int, strong, fts, replace: bool = True) -> None:
     conn = store.conn
+    # a new record's ids are known to be free (they matched nothing), so no REPLACE needed
+    verb = "INSERT OR REPLACE" if replace else "INSERT"
     conn.executemany(
-        "INSERT OR REPLACE INTO record_ids(id_kind, value, record_id) VALUES (?,?,?)",
-        [(k, v, record_id) for k, v in record.ids.strong()],
+        f"{verb} INTO record_ids(id_kind, value, record_id) VALUES (?,?,?)",
+        [(k, v, record_id) for k, v in strong],
     )
-    conn.execute("DELETE FROM records_fts WHERE rowid = ?", (record_id,))
-    if not record.deleted:
+    if replace:
+        conn.execute("DELETE FROM records_fts WHERE rowid = ?", (record_id,))
+    if fts is not None:
         conn.execute(
-            "INSERT INTO records_fts(rowid, title, abstract, keywords, mesh) VALUES (?,?,?,?,?)",
-            (record_id, record.title or "", record.abstract_text, " ; ".join(record.keywords),
-             " ; ".join(m.descriptor for m in record.mesh)),
+            "INSERT INTO records_fts(rowid, title, abstract, keywords, mesh) VALUES (?,?,?,?,?)", (record_id, *fts)
         )
 
 
@@ -204,24 +200,27 @@ def _refresh(store: "Store", record_id: int, now: str, run_id: int | None) -> No
     copies = [Record.from_json(r["data"]) for r in conn.execute(
         "SELECT data FROM source_items WHERE record_id = ? ORDER BY id", (record_id,))]
     old = conn.execute("SELECT data, content_hash FROM records WHERE id = ?", (record_id,)).fetchone()
-    if not copies:
-        merged = Record.from_json(old["data"])
-    else:
-        merged = merge_records(copies)
-    chash = merged.content_hash()
-    if old is not None and old["content_hash"] == chash and old["data"] == merged.to_json():
+    merged = merge_records(copies) if copies else Record.from_json(old["data"])
+    text, digest = merged.json_and_hash()
+    if old is not None and old["data"] == text:
         return
     if old is not None:
         conn.execute(
             "INSERT INTO record_history(record_id, changed_at, run_id, content_hash, data) VALUES (?,?,?,?,?)",
             (record_id, now, run_id, old["content_hash"], old["data"]),
         )
+    strong = merged.ids.strong()
     conn.execute(
-        "UPDATE records SET kind = ?, title = ?, report_month = ?, year = ?, fuzzy_block = ?, data = ?, "
-        "content_hash = ?, deleted = ?, updated_at = ? WHERE id = ?",
-        (*_columns(merged), merged.to_json(), chash, int(merged.deleted), now, record_id),
+        "UPDATE records SET kind = ?, title = ?, report_month = ?, year = ?, fuzzy_block = ?, norm_title = ?, "
+        "strong_ids = ?, data = ?, content_hash = ?, deleted = ?, updated_at = ? WHERE id = ?",
+        (merged.kind, merged.title, merged.report_month(), merged.year, fuzzy_block(merged),
+         normalize_title(merged.title), " ".join(f"{k}:{v}" for k, v in strong), text, digest,
+         int(merged.deleted), now, record_id),
     )
-    _index(store, record_id, merged)
+    fts = None if merged.deleted else (
+        merged.title or "", merged.abstract_text, " ; ".join(merged.keywords),
+        " ; ".join(m.descriptor for m in merged.mesh))
+    _index(store, record_id, strong, fts)
 
 
 def _fold(store: "Store", loser: int, target: int, now: str, run_id: int | None) -> None:

@@ -7,6 +7,8 @@ CREATE TABLE records (
     report_month  TEXT,              -- YYYY-MM the record is reported under
     year          INTEGER,
     fuzzy_block   TEXT,              -- "year|first-author family" for duplicate candidates
+    norm_title    TEXT,              -- normalised title, compared within a fuzzy block
+    strong_ids    TEXT,              -- "pmid:1 doi:10.x/y": conflicts are checked without parsing data
     data          TEXT NOT NULL,     -- merged Record as JSON
     content_hash  TEXT NOT NULL,
     deleted       INTEGER NOT NULL DEFAULT 0,
