@@ -181,3 +181,17 @@ def test_newer_or_foreign_database_is_refused(tmp_path):
 
 def test_wal_mode(store):
     assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_full_text_index_follows_updates_merges_folds_and_deletions(store):
+    store.upsert([article(pmid="5", title="Paper A about exosomes")])
+    store.upsert([article(source="crossref", doi="10.9/x", title="Paper B about secretome")])
+    store.upsert([article(source="europepmc", pmid="5", doi="10.9/x", title="Paper A about exosomes")])
+    changed = article(pmid="5", title="Paper A about mitochondria")
+    store.upsert([changed])  # same source item, new content
+    hits = {h.record.ids.pmid for h in store.search("mitochondria")}
+    assert hits == {"5"}
+    assert store.search("secretome") == []  # the folded record is gone from the index
+    store.upsert([Record(ids=Ids(pmid="5"), deleted=True, provenance=[Provenance(source="file:pubmed-xml")])])
+    assert store.search("mitochondria") == [] and store.search("swim") == []
+    store.conn.execute("INSERT INTO records_fts(records_fts) VALUES ('integrity-check')")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from litwatch.records import Record
 from litwatch.store.merge import fuzzy_block, item_key, normalize_title
 
-__all__ = ["Prepared", "prepare"]
+__all__ = ["Prepared", "prepare", "fts_values"]
 
 
 @dataclass(slots=True)
@@ -42,6 +42,16 @@ class Prepared:
         return " ".join(f"{k}:{v}" for k, v in self.strong)
 
 
+def fts_values(record: Record) -> tuple[str, str, str, str]:
+    """What the full-text index holds for a record (the same values must be given to remove it)."""
+    return (
+        record.title or "",
+        record.abstract_text,
+        " ; ".join(record.keywords),
+        " ; ".join(m.descriptor for m in record.mesh),
+    )
+
+
 def prepare(record: Record, run_id: int | None = None) -> Prepared:
     if run_id is not None:
         for prov in record.provenance:
@@ -67,12 +77,7 @@ def prepare(record: Record, run_id: int | None = None) -> Prepared:
         fuzzy_block=fuzzy_block(record),
         norm_title=normalize_title(record.title),
         strong=tuple(record.ids.strong()),
-        fts=(
-            record.title or "",
-            record.abstract_text,
-            " ; ".join(record.keywords),
-            " ; ".join(m.descriptor for m in record.mesh),
-        ),
+        fts=fts_values(record),
         deleted=record.deleted,
         origin=prov.origin if prov else None,
         location=prov.location if prov else None,

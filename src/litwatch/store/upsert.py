@@ -20,7 +20,7 @@ from rapidfuzz import fuzz
 from litwatch.formats.base import utc_now
 from litwatch.records import Record
 from litwatch.store.merge import FUZZY_THRESHOLD, fuzzy_block, merge_records, normalize_title
-from litwatch.store.prepare import Prepared
+from litwatch.store.prepare import Prepared, fts_values
 
 if TYPE_CHECKING:
     from litwatch.store.db import Store
@@ -69,8 +69,8 @@ def _mark_deleted(store: "Store", item: Prepared, result: UpsertResult, now: str
     if row is None or row["deleted"]:
         result.unchanged += 1
         return row["id"] if row else None
+    _fts_remove(store, row["id"])
     store.conn.execute("UPDATE records SET deleted = 1, updated_at = ? WHERE id = ?", (now, row["id"]))
-    store.conn.execute("DELETE FROM records_fts WHERE rowid = ?", (row["id"],))
     result.deleted += 1
     return row["id"]
 
@@ -114,7 +114,7 @@ def _upsert_one(store: "Store", item: Prepared, result: UpsertResult, now: str, 
         "INSERT INTO source_items(record_id, source, item_key, origin, location, retrieved_at, raw_hash, run_id, "
         "data, content_hash, first_seen, last_seen) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
         (target, item.source, item.item_key, item.origin, item.location, item.retrieved_at, item.raw_hash, run_id,
-         item.json, item.content_hash, now, now),
+         None if rule is None else item.json, item.content_hash, now, now),
     )
     if rule is not None:
         conn.execute(
@@ -174,41 +174,49 @@ def _insert_record(store: "Store", item: Prepared, now: str) -> int:
          item.json, item.content_hash, now, now),
     )
     record_id = int(cur.lastrowid)
-    _index(store, record_id, item.strong, item.fts, replace=False)
+    # a new record's ids are known to be free (they matched nothing), so no REPLACE needed
+    store.conn.executemany(
+        "INSERT INTO record_ids(id_kind, value, record_id) VALUES (?,?,?)", [(k, v, record_id) for k, v in item.strong]
+    )
+    _fts_add(store, record_id, item.fts)
     return record_id
 
 
-def _index(store: "Store", record_id: int, strong, fts, replace: bool = True) -> None:
-    conn = store.conn
-    # a new record's ids are known to be free (they matched nothing), so no REPLACE needed
-    verb = "INSERT OR REPLACE" if replace else "INSERT"
-    conn.executemany(
-        f"{verb} INTO record_ids(id_kind, value, record_id) VALUES (?,?,?)",
-        [(k, v, record_id) for k, v in strong],
+def _fts_add(store: "Store", record_id: int, fts: tuple[str, str, str, str]) -> None:
+    store.conn.execute(
+        "INSERT INTO records_fts(rowid, title, abstract, keywords, mesh) VALUES (?,?,?,?,?)", (record_id, *fts)
     )
-    if replace:
-        conn.execute("DELETE FROM records_fts WHERE rowid = ?", (record_id,))
-    if fts is not None:
-        conn.execute(
-            "INSERT INTO records_fts(rowid, title, abstract, keywords, mesh) VALUES (?,?,?,?,?)", (record_id, *fts)
-        )
+
+
+def _fts_remove(store: "Store", record_id: int) -> None:
+    """Take a record out of the contentless index, using the values it was indexed with."""
+    row = store.conn.execute("SELECT data, deleted FROM records WHERE id = ?", (record_id,)).fetchone()
+    if row is None or row["deleted"]:
+        return  # deleted records are not indexed
+    store.conn.execute(
+        "INSERT INTO records_fts(records_fts, rowid, title, abstract, keywords, mesh) VALUES ('delete',?,?,?,?,?)",
+        (record_id, *fts_values(Record.from_json(row["data"]))),
+    )
 
 
 def _refresh(store: "Store", record_id: int, now: str, run_id: int | None) -> None:
     """Recompute the merged view of a record from its source copies; keep the old version in history."""
     conn = store.conn
-    copies = [Record.from_json(r["data"]) for r in conn.execute(
-        "SELECT data FROM source_items WHERE record_id = ? ORDER BY id", (record_id,))]
     old = conn.execute("SELECT data, content_hash FROM records WHERE id = ?", (record_id,)).fetchone()
+    copies = []
+    for row in conn.execute("SELECT id, data FROM source_items WHERE record_id = ? ORDER BY id", (record_id,)).fetchall():
+        if row["data"] is None:  # the record's first copy, kept only in records.data until now
+            conn.execute("UPDATE source_items SET data = ? WHERE id = ?", (old["data"], row["id"]))
+        copies.append(Record.from_json(row["data"] if row["data"] is not None else old["data"]))
     merged = merge_records(copies) if copies else Record.from_json(old["data"])
     text, digest = merged.json_and_hash()
-    if old is not None and old["data"] == text:
+    if old["data"] == text:
         return
-    if old is not None:
-        conn.execute(
-            "INSERT INTO record_history(record_id, changed_at, run_id, content_hash, data) VALUES (?,?,?,?,?)",
-            (record_id, now, run_id, old["content_hash"], old["data"]),
-        )
+    conn.execute(
+        "INSERT INTO record_history(record_id, changed_at, run_id, content_hash, data) VALUES (?,?,?,?,?)",
+        (record_id, now, run_id, old["content_hash"], old["data"]),
+    )
+    _fts_remove(store, record_id)
     strong = merged.ids.strong()
     conn.execute(
         "UPDATE records SET kind = ?, title = ?, report_month = ?, year = ?, fuzzy_block = ?, norm_title = ?, "
@@ -217,15 +225,21 @@ def _refresh(store: "Store", record_id: int, now: str, run_id: int | None) -> No
          normalize_title(merged.title), " ".join(f"{k}:{v}" for k, v in strong), text, digest,
          int(merged.deleted), now, record_id),
     )
-    fts = None if merged.deleted else (
-        merged.title or "", merged.abstract_text, " ; ".join(merged.keywords),
-        " ; ".join(m.descriptor for m in merged.mesh))
-    _index(store, record_id, strong, fts)
+    conn.executemany(
+        "INSERT OR REPLACE INTO record_ids(id_kind, value, record_id) VALUES (?,?,?)",
+        [(k, v, record_id) for k, v in strong],
+    )
+    if not merged.deleted:
+        _fts_add(store, record_id, fts_values(merged))
 
 
 def _fold(store: "Store", loser: int, target: int, now: str, run_id: int | None) -> None:
     """A new copy proved two stored records are one work: move everything of `loser` into `target`."""
     conn = store.conn
+    conn.execute(  # the loser's only copy lived in records.data: give it its own before it moves
+        "UPDATE source_items SET data = (SELECT data FROM records WHERE id = ?) WHERE record_id = ? AND data IS NULL",
+        (loser, loser),
+    )
     conn.execute("UPDATE source_items SET record_id = ? WHERE record_id = ?", (target, loser))
     conn.execute("UPDATE OR REPLACE record_ids SET record_id = ? WHERE record_id = ?", (target, loser))
     conn.execute("UPDATE merges SET record_id = ? WHERE record_id = ?", (target, loser))
@@ -233,5 +247,5 @@ def _fold(store: "Store", loser: int, target: int, now: str, run_id: int | None)
         "INSERT INTO merges(record_id, merged_record, rule, detail, run_id, merged_at) VALUES (?,?,?,?,?,?)",
         (target, loser, "id-bridge", f"record #{loser} folded into #{target}", run_id, now),
     )
-    conn.execute("DELETE FROM records_fts WHERE rowid = ?", (loser,))
+    _fts_remove(store, loser)
     conn.execute("DELETE FROM records WHERE id = ?", (loser,))

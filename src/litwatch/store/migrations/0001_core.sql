@@ -39,7 +39,7 @@ CREATE TABLE source_items (
     retrieved_at  TEXT,
     raw_hash      TEXT,
     run_id        INTEGER,
-    data          TEXT NOT NULL,
+    data          TEXT,              -- NULL while it is the record's only copy (then records.data holds it)
     content_hash  TEXT NOT NULL,
     first_seen    TEXT NOT NULL,
     last_seen     TEXT NOT NULL,
@@ -83,7 +83,10 @@ CREATE TABLE runs (
     errors       TEXT NOT NULL DEFAULT '[]'
 );
 
+-- contentless: the text lives in records.data; rows are removed with the 'delete' command and the
+-- values they were indexed with (store.upsert recomputes them from the stored record)
 CREATE VIRTUAL TABLE records_fts USING fts5(
     title, abstract, keywords, mesh,
+    content = '',
     tokenize = 'porter unicode61 remove_diacritics 2'
 );
