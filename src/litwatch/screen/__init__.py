@@ -1,0 +1,40 @@
+"""Screening: rules from the topic profile, a learned ranker with active learning, human decisions.
+
+    from litwatch.screen import update_screening, decisions_for, included_ids, prisma_counts
+    update_screening(store, "stem-cell-depression")     # rules (+ ranker); persons never overwritten
+    record_decision(store, "stem-cell-depression", 17, "include", by="ana")
+    simulate_file("Nagtegaal_2019.csv", seeds=5)         # replay known labels, WSS@95 etc.
+"""
+
+from __future__ import annotations
+
+from litwatch.screen.api import (
+    decisions_for,
+    included_ids,
+    prisma_counts,
+    rank_undecided,
+    record_decision,
+    undo_decision,
+    update_screening,
+)
+from litwatch.screen.csvio import export_decisions, import_decisions
+from litwatch.screen.rules import Decision, find_matches, rule_decision
+from litwatch.screen.simulate import simulate, simulate_file, summarize
+
+__all__ = [
+    "Decision",
+    "update_screening",
+    "decisions_for",
+    "included_ids",
+    "prisma_counts",
+    "record_decision",
+    "undo_decision",
+    "rank_undecided",
+    "export_decisions",
+    "import_decisions",
+    "rule_decision",
+    "find_matches",
+    "simulate",
+    "simulate_file",
+    "summarize",
+]

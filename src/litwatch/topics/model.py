@@ -1,0 +1,250 @@
+"""The Topic: what a TOML profile says, checked field by field.
+
+A profile (see `builtin/stem-cell-depression.toml` and `template.toml`) has
+
+    name, version, highlights_per_month
+    [names]            lang -> the topic's name
+    [queries]          pubmed, europepmc, clinicaltrials ("cond=...; intr=...")
+    [concepts.ID]      label, terms (phrases), patterns (regexes), case_terms (case kept), vocab
+    [[include]]        name, any = [concept ids]  -- every group must match for inclusion
+    [[exclude]]        concept, mode = "mask" | "reject"
+    [texts.LANG]       title, intro, disclaimer
+    [report_style]     lang -> CSL style name
+
+Validation raises ProfileError naming the profile, the key and what is wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from litwatch.errors import ProfileError
+
+__all__ = ["Concept", "ConceptGroup", "Exclusion", "Topic", "topic_from_dict", "LANGUAGES", "SOURCES"]
+
+LANGUAGES = ("en", "zh-Hans", "zh-Hant")
+SOURCES = ("pubmed", "europepmc", "clinicaltrials")
+TEXT_KEYS = ("title", "intro", "disclaimer")
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+@dataclass
+class Concept:
+    """Words that mean one thing: phrases (any case), case-kept abbreviations, regexes."""
+
+    id: str
+    label: dict[str, str] = field(default_factory=dict)
+    terms: list[str] = field(default_factory=list)
+    case_terms: list[str] = field(default_factory=list)
+    patterns: list[str] = field(default_factory=list)
+    vocab: list[str] = field(default_factory=list)  # annotation vocabulary ids (annotate/vocab)
+
+    def regex(self) -> re.Pattern[str]:
+        """One compiled regex: phrases (any case, plural -s/-es allowed) and case-kept abbreviations
+        both at word boundaries, then the raw patterns. The boundary is checked once, outside the
+        alternation, which keeps matching fast over long abstracts."""
+        parts = []
+        if self.terms:
+            alts = "|".join(_phrase(t) for t in sorted(self.terms, key=len, reverse=True))
+            parts.append(rf"(?<![\w-])(?:{alts})(?:e?s)?(?!\w)")
+        if self.case_terms:
+            alts = "|".join(re.escape(t) for t in sorted(self.case_terms, key=len, reverse=True))
+            parts.append(rf"(?<!\w)(?-i:{alts})(?!\w)")
+        parts += [f"(?:{p})" for p in self.patterns]
+        return re.compile("|".join(parts), re.IGNORECASE)
+
+
+def _phrase(term: str) -> str:
+    words = [re.escape(w) for w in re.split(r"[\s-]+", term.strip()) if w]
+    return r"[\s\-]+".join(words)
+
+
+@dataclass
+class ConceptGroup:
+    name: str
+    any: list[str]
+
+
+@dataclass
+class Exclusion:
+    concept: str
+    mode: str = "mask"  # mask: its spans hide inclusion matches inside them; reject: any match excludes
+
+
+@dataclass
+class Topic:
+    name: str
+    names: dict[str, str]
+    queries: dict[str, str]
+    concepts: dict[str, Concept]
+    include: list[ConceptGroup]
+    exclude: list[Exclusion]
+    texts: dict[str, dict[str, str]]
+    highlights_per_month: int = 5
+    report_style: dict[str, str] = field(default_factory=dict)
+    version: int = 1
+    description: str = ""
+    path: str | None = None
+
+    def title(self, lang: str = "en") -> str:
+        return self.texts.get(lang, {}).get("title") or self.names.get(lang) or self.names.get("en") or self.name
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready view (used by `topic show --json` and the report's digest)."""
+        return {
+            "name": self.name,
+            "names": self.names,
+            "queries": self.queries,
+            "include": [{"name": g.name, "any": g.any} for g in self.include],
+            "exclude": [{"concept": e.concept, "mode": e.mode} for e in self.exclude],
+            "texts": self.texts,
+            "highlights_per_month": self.highlights_per_month,
+            "report_style": self.report_style,
+            "version": self.version,
+        }
+
+
+# -- validation ------------------------------------------------------------------------
+
+
+def _err(where: str, message: str, hint: str | None = None) -> ProfileError:
+    return ProfileError(f"{where}: {message}", hint=hint)
+
+
+def _str_map(data: Any, where: str, key: str) -> dict[str, str]:
+    if data is None:
+        return {}
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise _err(where, f"[{key}] must be a table of strings")
+    return {k: v.strip() for k, v in data.items()}
+
+
+def _str_list(data: Any, where: str, key: str) -> list[str]:
+    if data is None:
+        return []
+    if isinstance(data, str):
+        data = [data]
+    if not isinstance(data, list) or not all(isinstance(v, str) and v.strip() for v in data):
+        raise _err(where, f"{key} must be a list of non-empty strings")
+    return [v.strip() for v in data]
+
+
+def _concept(cid: str, data: Any, where: str) -> Concept:
+    here = f"{where}: concepts.{cid}"
+    if not isinstance(data, dict):
+        raise ProfileError(f"{here}: must be a table (terms, patterns, ...)")
+    unknown = set(data) - {"label", "terms", "case_terms", "patterns", "vocab"}
+    if unknown:
+        raise ProfileError(f"{here}: unknown key(s) {', '.join(sorted(unknown))}",
+                           hint="use label, terms, case_terms, patterns, vocab")
+    label = data.get("label", {})
+    c = Concept(
+        id=cid,
+        label={"en": label} if isinstance(label, str) else _str_map(label, here, "label"),
+        terms=_str_list(data.get("terms"), here, "terms"),
+        case_terms=_str_list(data.get("case_terms"), here, "case_terms"),
+        patterns=_str_list(data.get("patterns"), here, "patterns"),
+        vocab=_str_list(data.get("vocab"), here, "vocab"),
+    )
+    if not (c.terms or c.case_terms or c.patterns):
+        raise ProfileError(f"{here}: no terms, case_terms or patterns", hint="a concept needs words to match")
+    for p in c.patterns:
+        try:
+            re.compile(p)
+        except re.error as exc:
+            raise ProfileError(f"{here}: bad pattern {p!r}: {exc}") from exc
+    return c
+
+
+def _known(cid: str, concepts: dict[str, Concept], here: str) -> str:
+    if cid not in concepts:
+        valid = ", ".join(sorted(concepts)) or "none defined"
+        raise ProfileError(f"{here}: unknown concept {cid!r}", hint=f"defined concepts: {valid}")
+    return cid
+
+
+def _groups(data: Any, concepts: dict[str, Concept], where: str) -> list[ConceptGroup]:
+    if not isinstance(data, list) or not data:
+        raise ProfileError(f"{where}: no [[include]] concept groups", hint="add e.g. an intervention and a condition group")
+    groups = []
+    for i, g in enumerate(data, start=1):
+        here = f"{where}: include #{i}"
+        if not isinstance(g, dict):
+            raise ProfileError(f"{here}: must be a table with name and any")
+        ids = _str_list(g.get("any"), here, "any")
+        if not ids:
+            raise ProfileError(f"{here}: 'any' lists no concepts")
+        groups.append(ConceptGroup(str(g.get("name") or f"group{i}"), [_known(c, concepts, here) for c in ids]))
+    return groups
+
+
+def _exclusions(data: Any, concepts: dict[str, Concept], where: str) -> list[Exclusion]:
+    out = []
+    for i, e in enumerate(data or [], start=1):
+        here = f"{where}: exclude #{i}"
+        if isinstance(e, str):
+            e = {"concept": e}
+        if not isinstance(e, dict) or "concept" not in e:
+            raise ProfileError(f"{here}: must name a concept")
+        mode = e.get("mode", "mask")
+        if mode not in ("mask", "reject"):
+            raise ProfileError(f"{here}: mode {mode!r} is not 'mask' or 'reject'")
+        out.append(Exclusion(_known(str(e["concept"]), concepts, here), mode))
+    return out
+
+
+def _queries(data: Any, where: str) -> dict[str, str]:
+    queries = _str_map(data, where, "queries")
+    unknown = set(queries) - set(SOURCES)
+    if unknown:
+        raise ProfileError(f"{where}: unknown source(s) in [queries]: {', '.join(sorted(unknown))}",
+                           hint=f"sources: {', '.join(SOURCES)}")
+    for source, q in queries.items():
+        if not q:
+            raise ProfileError(f"{where}: empty query for {source}", hint="write the query or remove the key")
+    if not queries:
+        raise ProfileError(f"{where}: [queries] is empty", hint=f"give a query for at least one of {', '.join(SOURCES)}")
+    return {s: " ".join(q.split()) for s, q in queries.items()}  # TOML multi-line -> one line
+
+
+def _texts(data: Any, where: str) -> dict[str, dict[str, str]]:
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ProfileError(f"{where}: [texts] must hold one table per language")
+    out = {}
+    for lang, table in data.items():
+        if lang not in LANGUAGES:
+            raise ProfileError(f"{where}: unknown language {lang!r} in [texts]", hint=f"use {', '.join(LANGUAGES)}")
+        out[lang] = _str_map(table, where, f"texts.{lang}")
+    return out
+
+
+def topic_from_dict(data: dict[str, Any], *, where: str, default_name: str | None = None) -> Topic:
+    """Check a parsed profile and build its Topic; every problem is a ProfileError naming `where`."""
+    name = str(data.get("name") or default_name or "")
+    if not _NAME.match(name):
+        raise ProfileError(f"{where}: name {name!r} must be lower-case letters, digits, '-' or '_'")
+    raw_concepts = data.get("concepts") or {}
+    if not isinstance(raw_concepts, dict):
+        raise ProfileError(f"{where}: [concepts] must be a table of concept tables")
+    concepts = {cid: _concept(cid, c, where) for cid, c in raw_concepts.items()}
+    hpm = data.get("highlights_per_month", 5)
+    if not isinstance(hpm, int) or hpm < 0:
+        raise ProfileError(f"{where}: highlights_per_month must be a whole number >= 0")
+    names = _str_map(data.get("names"), where, "names")
+    return Topic(
+        name=name,
+        names=names or {"en": name},
+        queries=_queries(data.get("queries"), where),
+        concepts=concepts,
+        include=_groups(data.get("include"), concepts, where),
+        exclude=_exclusions(data.get("exclude"), concepts, where),
+        texts=_texts(data.get("texts"), where),
+        highlights_per_month=hpm,
+        report_style=_str_map(data.get("report_style"), where, "report_style"),
+        version=int(data.get("version", 1)),
+        description=str(data.get("description", "")).strip(),
+    )
