@@ -10,7 +10,6 @@ from __future__ import annotations
 import sys
 import traceback
 
-import click
 import typer
 from rich.console import Console
 from typer.core import TyperGroup
@@ -21,7 +20,7 @@ from litwatch.errors import LitwatchError
 __all__ = ["app", "console", "err_console", "DbOption", "state"]
 
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)  # messages stay one line each, greppable
 
 
 class _State:
@@ -31,37 +30,37 @@ class _State:
 state = _State()
 
 
-# exits, aborts and usage errors that click/typer report themselves
-_PASS_THROUGH = (
-    click.exceptions.Exit,
-    click.exceptions.Abort,
-    click.ClickException,
-    typer.Exit,
-    typer.Abort,
-    typer.exceptions.TyperException,
-)
+# exits, aborts and usage errors that click/typer report themselves (typer >= 0.29 vendors click:
+# its ClickException derives from TyperException; older typer raises click's own)
+_PASS_THROUGH: tuple[type[BaseException], ...] = (typer.Exit, typer.Abort, typer.exceptions.TyperException)
+try:
+    import click
+
+    _PASS_THROUGH += (click.exceptions.Exit, click.exceptions.Abort, click.ClickException)
+except ImportError:  # pragma: no cover - typer without click
+    pass
 
 
 class LitwatchGroup(TyperGroup):
     """Catches errors from any subcommand (nested groups included) and exits with one line."""
 
-    def invoke(self, ctx: click.Context):  # type: ignore[override]
+    def invoke(self, ctx: typer.Context):  # type: ignore[override]
         try:
             return super().invoke(ctx)
         except LitwatchError as exc:
             if state.verbose:
                 traceback.print_exc()
-            click.echo(f"Error: {exc.one_line()}", err=True)
+            typer.echo(f"Error: {exc.one_line()}", err=True)
             ctx.exit(2)
         except _PASS_THROUGH:
             raise
         except KeyboardInterrupt:
-            click.echo("Interrupted.", err=True)
+            typer.echo("Interrupted.", err=True)
             ctx.exit(130)
         except Exception as exc:  # a bug: say so in one line, traceback on request
             if state.verbose:
                 traceback.print_exc()
-            click.echo(
+            typer.echo(
                 f"Internal error: {type(exc).__name__}: {exc} (hint: rerun with -v for the traceback "
                 "and report it)",
                 err=True,

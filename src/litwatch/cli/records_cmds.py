@@ -43,6 +43,7 @@ def import_cmd(
         f"unchanged {c['unchanged']}, merged as duplicates {c['merged']}, deleted {c['deleted']}, "
         f"errors {c['errors']}, warnings {c['warnings']} (run {summary.run_id})",
         highlight=False,
+        soft_wrap=True,
     )
 
 
