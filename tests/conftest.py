@@ -10,6 +10,19 @@ from typer.testing import CliRunner
 from litwatch.config import shared_data_dir
 
 
+# No test may reach a real service: every base URL points at a closed loopback port unless a test
+# starts its own replay server and points the settings at it.
+_CLOSED = "http://127.0.0.1:9/"
+
+
+@pytest.fixture(autouse=True)
+def _no_real_services(monkeypatch):
+    for name in ("LITWATCH_PUBMED_URL", "LITWATCH_EUROPEPMC_URL", "LITWATCH_CTGOV_URL", "LITWATCH_CROSSREF_URL"):
+        monkeypatch.setenv(name, _CLOSED)
+    monkeypatch.delenv("LITWATCH_CACHE_DIR", raising=False)
+    monkeypatch.delenv("LITWATCH_DB", raising=False)
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     path = shared_data_dir()
