@@ -25,7 +25,7 @@ GREEK = {
 }
 _GREEK_LETTER = {"α": "a", "β": "b", "γ": "g", "δ": "d", "κ": "k", "ε": "e", "ß": "b"}
 _SEP_CHARS = " -‐‑–"
-_SEP_CLASS = r"[\s\-‐‑–]"
+_SEP_CLASS = r"(?:\s?[\-‐‑–]\s?|\s)"  # "gut-brain", "gut brain", "gut - brain"
 _KEY_DROP = re.compile(r"[\s\-‐‑–'’]+")
 _GREEK_RE = re.compile("[" + "".join(GREEK) + "]")
 _GREEK_NAME_RE = re.compile(r"(alpha|beta|gamma|delta|kappa|epsilon)")
@@ -83,7 +83,7 @@ def _atom_regex(atom: str, last: bool) -> str:
     if atom == _OPT_SEP:
         return _SEP_CLASS + "?"
     if atom == _APOS:
-        return "['’]?"
+        return r"(?:\s?['’])?"  # "Parkinson's", "Parkinsons", "Parkinson 's" (tokenised text)
     if atom in GREEK:
         alts = [re.escape(atom), GREEK[atom]] + (["ß"] if atom == "β" else [])
         if last:
@@ -105,10 +105,24 @@ class _Trie:
             node = node.children.setdefault(a, _Trie())
         node.end = True
 
+    def merge(self, other: "_Trie") -> None:
+        self.end = self.end or other.end
+        for atom, child in other.children.items():
+            if atom in self.children:
+                self.children[atom].merge(child)
+            else:
+                self.children[atom] = child
+
     def regex(self) -> str:
         """Alternation shaped like the trie; greedy optional groups prefer the longest form."""
+        if _SEP in self.children and _OPT_SEP in self.children:
+            # "wistar kyoto" and "wistar-kyoto rats" must share one path, or the regex's first
+            # branch would stop at "Wistar-Kyoto" before trying "Wistar-Kyoto rats"
+            self.children[_OPT_SEP].merge(self.children.pop(_SEP))
         branches = []
-        for atom in sorted(self.children):
+        # literal atoms before optional separators: the regex takes the first branch that matches,
+        # and "intra" + "cerebral hemorrhage" must win over "intra" + [sep]? + "cerebral"
+        for atom in sorted(self.children, key=lambda a: (a in (_SEP, _OPT_SEP, _APOS), a)):
             child = self.children[atom]
             branches.append(_atom_regex(atom, last=not child.children) + child.regex())
         if not branches:
@@ -163,20 +177,26 @@ class PhraseMatcher:
     @staticmethod
     def _lookup(table: dict[str, tuple[str, ...]], key: str) -> tuple[str, ...] | None:
         hit = table.get(key)
-        if hit is None and key.endswith("s"):
-            hit = table.get(key[:-1]) or (table.get(key[:-2]) if key.endswith("es") else None)
+        if key.endswith("s"):  # a plural: what the singular names counts too ("Wistar-Kyoto rats")
+            single = table.get(key[:-1]) or (table.get(key[:-2]) if key.endswith("es") else None)
+            if single and hit:
+                return tuple(sorted(set(hit) | set(single)))
+            hit = hit or single
         return hit
 
     def find(self, text: str) -> list[Match]:
-        """Non-overlapping matches, leftmost-longest."""
+        """Longest match at each word start; a match inside an earlier one is dropped ("MSCs" in
+        "hUC-MSCs"), one that runs past it is kept ("clinical trial" + "trial protocol")."""
         if self._rx is None:
             return []
         low = text.lower()
         if len(low) != len(text):  # a rare character whose lower case is longer: keep offsets
             low = "".join(ch.lower()[0] for ch in text)
         out: list[Match] = []
-        ci_keys, cs_keys, lookup = self._ci_keys, self._cs_keys, self._lookup
-        for m in self._rx.finditer(low):
+        ci_keys, cs_keys, lookup, search = self._ci_keys, self._cs_keys, self._lookup, self._rx.search
+        reach = -1  # end of the furthest match so far
+        m = search(low)
+        while m is not None:
             start, end = m.span()
             ids = lookup(ci_keys, normalize_key(m.group(), lower=False))
             case = False
@@ -185,6 +205,8 @@ class PhraseMatcher:
                 if cs:
                     ids = tuple(sorted(set(ids or ()) | set(cs)))
                     case = True
-            if ids:
+            if ids and end > reach:
                 out.append(Match(start, end, ids, case))
+                reach = end
+            m = search(low, start + 1)  # the look-behind skips the rest of this word
         return out

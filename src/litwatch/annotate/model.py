@@ -14,7 +14,7 @@ from typing import Any
 __all__ = ["Mention", "Sentence", "Annotations", "ANNOTATOR_VERSION", "TEXT_FIELDS", "DOC_FIELDS"]
 
 # bump when the annotator's behaviour changes: stored annotations of another version are redone
-ANNOTATOR_VERSION = "1.0"
+ANNOTATOR_VERSION = "1.1"  # 1.1: overlapping longest matches, spaced hyphens, plural unions
 
 TEXT_FIELDS = ("title", "abstract")
 DOC_FIELDS = ("mesh", "keywords", "conditions", "interventions")
