@@ -8,12 +8,18 @@ DOIs and PMCIDs, so the store sees distinct works), each wrapped in a <PubmedArt
 (with a small PubmedData) inside a <PubmedArticleSet>, gzip-compressed like the real baseline.
 Then measures, each in its own subprocess (so peak RSS is per measurement):
 
-  (a) litwatch's reader to Records     litwatch.formats.pubmed_xml.read_stream
-  (b) litwatch import into a new store litwatch.ingest.import_files  ("n/a" until it exists)
+  (a) litwatch's reader to Records     what litwatch uses on this machine: from 3 CPUs on the worker
+                                       pool formats.parallel.read_pubmed_parallel, else the
+                                       sequential pubmed_xml.read_stream; (s) is always the
+                                       sequential reader, (p) always the pool
+  (b) litwatch import into a new store litwatch.ingest.import_files (which reads a file this big
+                                       with formats.parallel.prepare_pubmed_parallel from 3 CPUs on)
   (c) pubmed_parser.parse_medline_xml  (pip install pubmed-parser; default arguments)
   (d) bare lxml iterparse              tag="PubmedArticle", clear() + drop finished siblings
 
 and prints records/s, the ratios a/c, b/c, d/a and peak memory for a small and a large file.
+Peak memory counts the worker processes too: the measuring process's own peak plus, per worker,
+the largest worker's peak (an upper bound: forked workers share pages with their parent).
 Goals: a/c >= 4, b/c >= 2, d/a <= 1.6, and peak memory that does not grow with file size.
 Needs: pip install -e .[bench]
 """
@@ -98,6 +104,33 @@ def build_file(n: int, folder: Path, templates: list[tuple[bytes, bytes]]) -> Pa
 
 
 def _measure_a(path: str) -> int:
+    """The reader litwatch itself uses here: the worker pool from 3 CPUs on, else the sequential one."""
+    from litwatch.formats.parallel import default_workers, read_pubmed_parallel
+    from litwatch.ingest import PARALLEL_MIN_CPUS
+    from litwatch.records import Record
+
+    if default_workers() < PARALLEL_MIN_CPUS:
+        return _measure_s(path)
+    n = 0
+    with open(path, "rb") as f:
+        for item in read_pubmed_parallel(f, origin=path):
+            n += isinstance(item, Record)
+    return n
+
+
+def _measure_p(path: str) -> int:
+    """The worker pool whatever the CPU count, for comparison."""
+    from litwatch.formats.parallel import read_pubmed_parallel
+    from litwatch.records import Record
+
+    n = 0
+    with open(path, "rb") as f:
+        for item in read_pubmed_parallel(f, origin=path):
+            n += isinstance(item, Record)
+    return n
+
+
+def _measure_s(path: str) -> int:
     from litwatch.formats.pubmed_xml import read_stream
     from litwatch.records import Record
 
@@ -141,9 +174,11 @@ def _measure_d(path: str) -> int:
     return n
 
 
-MEASURES = {"a": _measure_a, "b": _measure_b, "c": _measure_c, "d": _measure_d}
+MEASURES = {"a": _measure_a, "s": _measure_s, "p": _measure_p, "b": _measure_b, "c": _measure_c, "d": _measure_d}
 LABELS = {
     "a": "litwatch reader -> Records",
+    "s": "  sequential reader",
+    "p": "  worker-pool reader",
     "b": "litwatch import -> store",
     "c": "pubmed_parser.parse_medline_xml",
     "d": "bare lxml iterparse",
@@ -154,7 +189,16 @@ def _child(name: str, path: str) -> None:
     start = time.perf_counter()
     n = MEASURES[name](path)
     seconds = time.perf_counter() - start
-    print(json.dumps({"n": n, "seconds": seconds, "rss_mib": _peak_rss_kib() / 1024}))
+    print(json.dumps({"n": n, "seconds": seconds, "rss_mib": (_peak_rss_kib() + _workers_peak_kib(name)) / 1024}))
+
+
+def _workers_peak_kib(name: str) -> int:
+    """Worker processes' share of the peak: the largest one's peak RSS times their number."""
+    if name not in "abp":
+        return 0
+    from litwatch.formats.parallel import default_workers
+
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * default_workers()
 
 
 def _peak_rss_kib() -> int:
@@ -206,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--records", type=int, default=30_000, help="records in the large file")
     ap.add_argument("--small", type=int, default=10_000, help="records in the small file (memory check)")
-    ap.add_argument("--only", default="abcd", help="which measurements to run, e.g. 'ad'")
+    ap.add_argument("--only", default="aspbcd", help="which measurements to run, e.g. 'ad'")
     ap.add_argument("--keep", metavar="DIR", help="build/keep the files in DIR instead of a temp dir")
     ap.add_argument("--measure", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -241,7 +285,7 @@ def _print_table(results: dict, sizes: list[int], only: str) -> None:
             + "".join(f"{_fmt((results[n][k] or {}).get('rss_mib'), '.0f'):>16}" for n in sizes)
             + note
         )
-    rate = {k: _rate(results[big].get(k)) for k in "abcd"}
+    rate = {k: _rate(results[big].get(k)) for k in "aspbcd"}
     ratios = {
         "a/c": rate["a"] / rate["c"] if rate["a"] and rate["c"] else None,
         "b/c": rate["b"] / rate["c"] if rate["b"] and rate["c"] else None,
@@ -254,9 +298,13 @@ def _print_table(results: dict, sizes: list[int], only: str) -> None:
         verdict = "n/a" if ok is None else ("met" if ok else "NOT met")
         sign = ">=" if name != "d/a" else "<="
         print(f"{name:<5}{_fmt(value, '.2f'):>8}   goal {sign} {goal}   {verdict}")
-    if len(sizes) > 1 and results[sizes[0]].get("a") and results[big].get("a"):
-        small, large = results[sizes[0]]["a"]["rss_mib"], results[big]["a"]["rss_mib"]
-        print(f"reader peak memory {small:.0f} MiB @{sizes[0]:,} vs {large:.0f} MiB @{big:,} records")
+    if rate["s"] and rate["c"] and rate["d"]:
+        print(f"(sequential reader alone: s/c {rate['s'] / rate['c']:.2f}, d/s {rate['d'] / rate['s']:.2f})")
+    for k in "ab":
+        if len(sizes) > 1 and results[sizes[0]].get(k) and results[big].get(k):
+            small, large = results[sizes[0]][k]["rss_mib"], results[big][k]["rss_mib"]
+            print(f"({k}) peak memory, workers included: {small:.0f} MiB @{sizes[0]:,} vs {large:.0f} MiB @{big:,} records")
+    print(f"CPUs: {os.cpu_count()}; load average at the end: {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

@@ -12,13 +12,20 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from litwatch.errors import LitwatchError, ParseError
 from litwatch.formats import reader_module
 from litwatch.formats.base import ParseIssue, open_input
+from litwatch.formats.parallel import default_workers, prepare_pubmed_parallel
 from litwatch.records import Record
 from litwatch.store import Store, UpsertResult
+from litwatch.store.prepare import Prepared
 
 __all__ = ["ImportSummary", "import_files", "BATCH_SIZE"]
 
 BATCH_SIZE = 500
 _PROGRESS_MIN_BYTES = 1 << 20  # a bar only for files worth watching
+# PubMed XML this big is read by worker processes (formats.parallel): below it, starting them costs
+# more than it saves. Uncompressed size for plain files, size on disk for gzip.
+PARALLEL_MIN_BYTES = 4 << 20
+PARALLEL_MIN_CPUS = 3
+PARALLEL_MIN_GZIP_BYTES = 1 << 20
 
 
 @dataclass(slots=True)
@@ -77,11 +84,51 @@ def _batches(items: Iterator[Record | ParseIssue], summary: ImportSummary) -> It
         yield batch
 
 
-def _read(path: Path, fmt: str, summary: ImportSummary, bar: Progress | None) -> Iterator[Record | ParseIssue]:
+def _store_file(store: Store, path: Path, fmt: str, summary: ImportSummary, bar: Progress | None) -> None:
     from litwatch.formats.detect import detect_format
 
     used = detect_format(path) if fmt == "auto" else fmt
     summary.formats[str(path)] = used
+    if used == "pubmed-xml" and _big(path):
+        for batch in _issues_apart(_read_prepared(path, summary.run_id, bar), summary):
+            summary._add(store.upsert_prepared(batch, run_id=summary.run_id))
+        return
+    for batch in _batches(_read(path, used, bar), summary):
+        summary._add(store.upsert(batch, run_id=summary.run_id))
+
+
+def _big(path: Path) -> bool:
+    # Measured on 2 CPUs: the workers and the database writer then compete for the same cores and
+    # the pool is slower than one process; it pays from 3 CPUs on (see bench/parse_pubmed.py).
+    if default_workers() < PARALLEL_MIN_CPUS:
+        return False
+    try:
+        with open(path, "rb") as f:
+            gzipped = f.read(2) == b"\x1f\x8b"
+        return path.stat().st_size >= (PARALLEL_MIN_GZIP_BYTES if gzipped else PARALLEL_MIN_BYTES)
+    except OSError:  # the sequential path reports it properly
+        return False
+
+
+def _read_prepared(path: Path, run_id: int, bar: Progress | None) -> Iterator[list[Prepared] | ParseIssue]:
+    """A big PubMed XML file parsed and prepared for the store by worker processes, in file order."""
+    stream, counter = open_input(path)
+    try:
+        items = prepare_pubmed_parallel(stream, origin=str(path), run_id=run_id)
+        yield from _with_progress(items, counter, path, bar)
+    finally:
+        stream.close()
+
+
+def _issues_apart(items: Iterator[list[Prepared] | ParseIssue], summary: ImportSummary) -> Iterator[list[Prepared]]:
+    for item in items:
+        if isinstance(item, ParseIssue):
+            (summary.warnings if item.warning else summary.errors).append(str(item))
+        else:
+            yield item
+
+
+def _read(path: Path, used: str, bar: Progress | None) -> Iterator[Record | ParseIssue]:
     module = reader_module(used)
     stream, counter = open_input(path)
     try:
@@ -127,8 +174,7 @@ def import_files(
         for path in files:
             summary.files += 1
             try:
-                for batch in _batches(_read(path, fmt, summary, bar), summary):
-                    summary._add(store.upsert(batch, run_id=run_id))
+                _store_file(store, path, fmt, summary, bar)
             except LitwatchError as exc:
                 summary.errors.append(exc.one_line())
         status = "ok" if summary.read else "failed"

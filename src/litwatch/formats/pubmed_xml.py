@@ -27,7 +27,7 @@ import gzip
 import hashlib
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
 from lxml import etree
@@ -51,7 +51,22 @@ from litwatch.records import (
     normalize_pmcid,
 )
 
-__all__ = ["read_stream", "LINK_KINDS", "link_kind", "SOURCE", "open_xml", "root_tag", "element_text"]
+__all__ = [
+    "read_stream",
+    "LINK_KINDS",
+    "link_kind",
+    "SOURCE",
+    "open_xml",
+    "root_tag",
+    "element_text",
+    # the parts the parallel reader (formats.parallel) builds on
+    "ReadContext",
+    "parse_blocks",
+    "make_parser",
+    "drain",
+    "pubmed_root",
+    "record_tags",
+]
 
 SOURCE = "file:pubmed-xml"
 CHUNK = 1 << 16
@@ -112,9 +127,29 @@ def read_stream(
     Raises ParseError when nothing can be read: an empty input or another XML root.
     """
     stream, head = open_xml(stream, origin)
-    root = root_tag(head, origin, _ROOTS_CURRENT | _ROOTS_OLD, "PubMed XML", "<PubmedArticleSet> or <MedlineCitationSet>")
-    tags = _TAGS_OLD if root in _ROOTS_OLD else _TAGS_CURRENT
-    parser = etree.XMLPullParser(
+    root = pubmed_root(head, origin)
+    yield from parse_blocks(_blocks(stream, head), ReadContext(origin, source, utc_now()), record_tags(root))
+
+
+def pubmed_root(head: bytes, origin: str) -> str:
+    """The root element of PubMed XML; ParseError for anything else."""
+    return root_tag(head, origin, _ROOTS_CURRENT | _ROOTS_OLD, "PubMed XML", "<PubmedArticleSet> or <MedlineCitationSet>")
+
+
+def record_tags(root: str) -> tuple[str, ...]:
+    """The elements that are records under this root."""
+    return _TAGS_OLD if root in _ROOTS_OLD else _TAGS_CURRENT
+
+
+def _blocks(stream: BinaryIO, head: bytes) -> Iterator[bytes]:
+    chunk = head
+    while chunk:
+        yield chunk
+        chunk = stream.read(CHUNK)
+
+
+def make_parser(tags: tuple[str, ...]) -> etree.XMLPullParser:
+    return etree.XMLPullParser(
         events=("end",),
         tag=tags,
         resolve_entities=False,
@@ -122,31 +157,42 @@ def read_stream(
         no_network=True,
         huge_tree=True,
     )
-    ctx = _Context(origin, source, utc_now())
-    chunk = head
-    while chunk:
+
+
+def parse_blocks(blocks: Iterable[bytes], ctx: ReadContext, tags: tuple[str, ...]) -> Iterator[Record | ParseIssue]:
+    """The reader proper: feed XML blocks, yield what each completed record becomes.
+
+    A read error raised by `blocks` (truncated gzip) or a syntax error ends the file with one
+    ParseIssue, after every record completed before it. The parallel reader calls this too,
+    with `ctx.count` set to the records before its first block.
+    """
+    parser = make_parser(tags)
+    it = iter(blocks)
+    while True:
+        try:
+            chunk = next(it, None)
+        except (EOFError, zlib.error, gzip.BadGzipFile, OSError) as exc:
+            yield ParseIssue(
+                ctx.origin, ctx.where_next(), f"truncated or corrupt gzip data ({str(exc)[:80]}); stopped here"
+            )
+            return
+        if chunk is None:
+            break
         ctx.raw.add(chunk)
         try:
             parser.feed(chunk)
         except etree.XMLSyntaxError as exc:
-            yield from _drain(parser, ctx)
+            yield from drain(parser, ctx)
             yield _syntax_issue(ctx, exc)
             return
-        yield from _drain(parser, ctx)
-        try:
-            chunk = stream.read(CHUNK)
-        except (EOFError, zlib.error, gzip.BadGzipFile, OSError) as exc:
-            yield ParseIssue(
-                origin, ctx.where_next(), f"truncated or corrupt gzip data ({str(exc)[:80]}); stopped here"
-            )
-            return
+        yield from drain(parser, ctx)
     try:
         parser.close()
     except etree.XMLSyntaxError as exc:
-        yield from _drain(parser, ctx)
+        yield from drain(parser, ctx)
         yield _syntax_issue(ctx, exc)
         return
-    yield from _drain(parser, ctx)
+    yield from drain(parser, ctx)
 
 
 class _RawItems:
@@ -185,13 +231,25 @@ class _RawItems:
         return self.buf[m.start() : self.pos]
 
 
-class _Context:
-    __slots__ = ("origin", "source", "retrieved_at", "count", "raw")
+class ReadContext:
+    """What a read carries from record to record: numbering, provenance, raw-byte cutting.
 
-    def __init__(self, origin: str, source: str, retrieved_at: str) -> None:
+    `count` is the number of records before the next one ("record N" is global, also when a
+    parallel worker reads a chunk from the middle of the file); `line_offset` is added to lxml's
+    line numbers for the same reason.
+    """
+
+    __slots__ = ("origin", "source", "retrieved_at", "count", "raw", "line_offset")
+
+    def __init__(self, origin: str, source: str, retrieved_at: str, count: int = 0, line_offset: int = 0) -> None:
         self.origin, self.source, self.retrieved_at = origin, source, retrieved_at
-        self.count = 0
+        self.count = count
+        self.line_offset = line_offset
         self.raw = _RawItems()
+
+    def line(self, el: etree._Element) -> int | None:
+        n = el.sourceline
+        return n + self.line_offset if n else n
 
     def where_next(self) -> str:
         return f"after record {self.count}" if self.count else "before the first record"
@@ -208,14 +266,16 @@ class _Context:
         ]
 
 
-def _syntax_issue(ctx: _Context, exc: etree.XMLSyntaxError) -> ParseIssue:
+def _syntax_issue(ctx: ReadContext, exc: etree.XMLSyntaxError) -> ParseIssue:
     line = getattr(exc, "lineno", None)
+    if line:
+        line += ctx.line_offset
     where = f"line {line}, {ctx.where_next()}" if line else ctx.where_next()
     msg = str(getattr(exc, "msg", "") or exc).split(" (<string>")[0]
     return ParseIssue(ctx.origin, where, f"malformed XML ({msg}); stopped here")
 
 
-def _drain(parser: etree.XMLPullParser, ctx: _Context) -> Iterator[Record | ParseIssue]:
+def drain(parser: etree.XMLPullParser, ctx: ReadContext) -> Iterator[Record | ParseIssue]:
     for _event, el in parser.read_events():
         tag = el.tag
         raw = ctx.raw.take(tag)
@@ -226,10 +286,10 @@ def _drain(parser: etree.XMLPullParser, ctx: _Context) -> Iterator[Record | Pars
             try:
                 yield _record(el, ctx, raw)
             except _BadRecord as exc:
-                yield ParseIssue(ctx.origin, f"record {ctx.count} (line {el.sourceline})", str(exc))
+                yield ParseIssue(ctx.origin, f"record {ctx.count} (line {ctx.line(el)})", str(exc))
             except Exception as exc:  # a damaged record must not stop the file
                 yield ParseIssue(
-                    ctx.origin, f"record {ctx.count} (line {el.sourceline})", f"unreadable record: {exc!r}"
+                    ctx.origin, f"record {ctx.count} (line {ctx.line(el)})", f"unreadable record: {exc!r}"
                 )
         _release(el)
 
@@ -243,12 +303,12 @@ def _release(el: etree._Element) -> None:
             del parent[0]
 
 
-def _deletions(el: etree._Element, ctx: _Context) -> Iterator[Record | ParseIssue]:
+def _deletions(el: etree._Element, ctx: ReadContext) -> Iterator[Record | ParseIssue]:
     for p in el.iterchildren("PMID"):
         ctx.count += 1
         pmid = (p.text or "").strip()
         if not pmid.isdigit():
-            yield ParseIssue(ctx.origin, f"record {ctx.count} (line {p.sourceline})", "DeleteCitation without a PMID")
+            yield ParseIssue(ctx.origin, f"record {ctx.count} (line {ctx.line(p)})", "DeleteCitation without a PMID")
             continue
         yield Record(ids=Ids(pmid=pmid), deleted=True, provenance=ctx.provenance(etree.tostring(p)))
 
@@ -314,7 +374,7 @@ def element_text(el: etree._Element) -> str:
     return el.text or ""
 
 
-def _record(el: etree._Element, ctx: _Context, raw: bytes | None = None) -> Record:
+def _record(el: etree._Element, ctx: ReadContext, raw: bytes | None = None) -> Record:
     rec = Record(provenance=ctx.provenance(raw if raw is not None else etree.tostring(el)))
     tag = el.tag
     if tag == "MedlineCitation":
