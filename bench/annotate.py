@@ -17,7 +17,7 @@ import json
 import os
 import sys
 import time
-from pathlib import Path
+
 
 from litwatch.annotate import annotate_record
 from litwatch.annotate.tagger import get_tagger

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import csv
 import html
 import json
 import re
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
 from litwatch.errors import ParseError
+from litwatch.formats import dates as _dates
 from litwatch.formats.base import ParseIssue, utc_now
 from litwatch.formats.detect import decode_line
-from litwatch.records import Author, DateValue, Provenance, content_hash
+from litwatch.records import Author, Provenance, content_hash
 
 __all__ = [
     "ITEM_ERRORS",
@@ -31,10 +33,6 @@ __all__ = [
 # what a malformed item raises inside a mapper; anything else is a bug and propagates
 ITEM_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError)
 
-_MONTHS = {m: i for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
-_SEASONS = {"spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12}
-
 
 _ASCII_SPACE = re.compile(r"[ \t\r\n\f\v]+")
 
@@ -50,61 +48,9 @@ def clean(value: Any) -> str | None:
     return text or None
 
 
-def _month(word: str) -> int | None:
-    return _MONTHS.get(word[:3].lower()) if len(word) >= 3 and word[:3].isalpha() else None
-
-
-def date_from_parts(year: int, month: int | None = None, day: int | None = None, raw: str | None = None) -> DateValue | None:
-    """A DateValue from numeric parts; None when they are not a real date."""
-    from datetime import date
-
-    try:
-        if not 1000 <= year <= 2999:
-            return None
-        if month and day:
-            return DateValue(date(year, month, day).isoformat(), "day", raw)
-        if month:
-            date(year, month, 1)
-            return DateValue(f"{year:04d}-{month:02d}-01", "month", raw)
-        return DateValue(f"{year:04d}-01-01", "year", raw)
-    except ValueError:
-        return None
-
-
-def parse_date_text(text: str | None) -> DateValue | None:
-    """'2019-06-03', '2019-06', '2019', 'June 3, 2019', 'June 2019', '2019 Jun 3', '2016 Winter' -> DateValue."""
-    text = clean(text)
-    if not text:
-        return None
-    m = re.fullmatch(r"(\d{4})(?:\.0)?(?:[-/](\d{1,2})(?:[-/](\d{1,2}))?)?(?:T.*|\s+\d{1,2}:\d{2}.*)?", text)
-    if m:
-        return date_from_parts(int(m[1]), int(m[2]) if m[2] else None, int(m[3]) if m[3] else None)
-    m = re.fullmatch(r"([A-Za-z]+)\.?\s+(?:(\d{1,2}),?\s+)?(\d{4})", text)  # June 3, 2019 / June 2019
-    if m and _month(m[1]):
-        return date_from_parts(int(m[3]), _month(m[1]), int(m[2]) if m[2] else None)
-    m = re.fullmatch(r"(\d{4})\s+([A-Za-z]+)\.?(?:\s+(\d{1,2}))?([-/ ].*)?", text)  # 2019 Jun 3 / 2007 Jan-Feb
-    if m:
-        season = _SEASONS.get(m[2].lower())
-        if season:
-            d = date_from_parts(int(m[1]), season, raw=text)
-            return DateValue(d.value, "season", text) if d else None
-        if _month(m[2]):
-            day = int(m[3]) if m[3] else None
-            d = date_from_parts(int(m[1]), _month(m[2]), day)
-            if d and m[4]:
-                d.raw = text  # a range like "2007 Jan-Feb": the start, and the source's words
-            return d
-    m = re.fullmatch(r"([A-Za-z]+)\s+(\d{4})", text)  # Spring 2010
-    if m and m[1].lower() in _SEASONS:
-        d = date_from_parts(int(m[2]), _SEASONS[m[1].lower()])
-        return DateValue(d.value, "season", text) if d else None
-    m = re.fullmatch(r"(\d{1,2})\s+([A-Za-z]+)\s+(\d{4})", text)  # 3 June 2019
-    if m and _month(m[2]):
-        return date_from_parts(int(m[3]), _month(m[2]), int(m[1]))
-    m = re.search(r"\b(1[5-9]\d\d|2[0-9]\d\d)\b", text)
-    if m:
-        return date_from_parts(int(m[1]), raw=text)
-    return None
+# one date parser for every reader: formats.dates (MedlineDate ranges, seasons, ISO, "June 3, 2019")
+date_from_parts = _dates.date_from_parts
+parse_date_text = _dates.parse_date_text
 
 
 # -- names ---------------------------------------------------------------------------------
@@ -264,3 +210,34 @@ def make_provenance(source: str, origin: str, raw: Any, location: str | None) ->
     raw_text = raw if isinstance(raw, str) else json.dumps(raw, ensure_ascii=False, sort_keys=True)
     return Provenance(source=source, origin=origin, retrieved_at=utc_now(),
                       raw_hash=content_hash(raw_text), location=location)
+
+
+def csv_rows(
+    reader: Any, header: list[str], origin: str, issues: list[ParseIssue]
+) -> Iterator[tuple[str, dict[str, str]] | ParseIssue]:
+    """(location, row) for every well-formed row of a csv.DictReader, a ParseIssue for each bad one
+    (a csv error, or more or fewer fields than the header); pending decoding issues come first."""
+    n = 0
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            yield from drain(issues)
+            yield ParseIssue(origin, f"line {start}", f"bad CSV: {exc}")
+            continue
+        n += 1
+        yield from drain(issues)
+        where = f"row {n} (line {start})"
+        if None in row or any(v is None for v in row.values()):
+            yield ParseIssue(origin, where, f"expected the {len(header)} columns of the header")
+            continue
+        yield where, row
+    yield from drain(issues)
+
+
+def drain(issues: list[ParseIssue]) -> Iterator[ParseIssue]:
+    while issues:
+        yield issues.pop(0)

@@ -19,6 +19,7 @@ from bibtexparser.model import Entry
 from pylatexenc.latex2text import LatexNodes2Text
 
 from litwatch.errors import ParseError
+from litwatch.formats.dates import month_number
 from litwatch.formats._readers_common import (
     ITEM_ERRORS, clean, date_from_parts, make_provenance, parse_date_text, person, split_authors,
 )
@@ -44,7 +45,6 @@ _CSL_TYPE = {
 _VERBATIM = {"doi", "url", "eprint", "pages", "issn", "isbn", "pmid", "pmcid", "file", "urldate"}
 _LABEL = re.compile(r"litwatch prior_label:\s*(-?\d+)")
 _LATEX = LatexNodes2Text(strict_latex_spaces=False)
-_MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
 
 
 def latex_to_text(value: str | None) -> str | None:
@@ -109,7 +109,7 @@ def _date(entry: Entry) -> Any:
     if not m:
         return None
     month_text = (_field(entry, "month") or "").strip().lower()
-    month = int(month_text) if month_text.isdigit() else _MONTHS.get(month_text[:3])
+    month = month_number(month_text)
     return date_from_parts(int(m.group(0)), month if month and 1 <= month <= 12 else None)
 
 

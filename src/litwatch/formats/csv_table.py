@@ -17,7 +17,9 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from litwatch.errors import ParseError
-from litwatch.formats._readers_common import ITEM_ERRORS, clean, make_provenance, parse_date_text, split_authors
+from litwatch.formats._readers_common import (
+    ITEM_ERRORS, clean, csv_rows, make_provenance, parse_date_text, split_authors,
+)
 from litwatch.formats.base import ParseIssue
 from litwatch.formats.detect import text_lines
 from litwatch.records import (
@@ -163,26 +165,12 @@ def read_stream(stream: BinaryIO, *, origin: str) -> Iterator[Record | ParseIssu
     if "title" not in cols:
         raise ParseError("CSV without a title column", path=origin,
                          hint=f"columns found: {', '.join(header) or '(none)'}; name one 'title'")
-    n = 0
-    while True:
-        start = reader.line_num + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            yield ParseIssue(origin, f"line {start}", f"bad CSV: {exc}")
+    for item in csv_rows(reader, header, origin, issues):
+        if isinstance(item, ParseIssue):
+            yield item
             continue
-        n += 1
-        while issues:
-            yield issues.pop(0)
-        where = f"row {n} (line {start})"
-        if None in row:
-            yield ParseIssue(origin, where, f"more fields than the {len(header)} columns of the header")
-            continue
+        where, row = item
         try:
             yield _record(row, cols, origin, where)
         except ITEM_ERRORS as exc:
             yield ParseIssue(origin, where, f"cannot read row: {exc}")
-    while issues:
-        yield issues.pop(0)

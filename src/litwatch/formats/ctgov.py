@@ -17,7 +17,7 @@ from typing import Any, BinaryIO
 
 from litwatch.errors import ParseError
 from litwatch.formats._readers_common import (
-    ITEM_ERRORS, clean, load_json, make_provenance, parse_date_text, salvage_items,
+    ITEM_ERRORS, clean, csv_rows, load_json, make_provenance, parse_date_text, salvage_items,
 )
 from litwatch.formats.base import ParseIssue
 from litwatch.formats.detect import text_lines
@@ -294,33 +294,15 @@ def _read_csv(lines: Iterator[str], origin: str, issues: list[ParseIssue]) -> It
     if not header or "NCT Number" not in header:
         raise ParseError("not a ClinicalTrials.gov CSV: no 'NCT Number' column", path=origin,
                          hint=f"columns found: {', '.join(header or [])}")
-    n = 0
-    while True:
-        start = reader.line_num + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            yield from _drain(issues)
-            yield ParseIssue(origin, f"line {start}", f"bad CSV: {exc}")
+    for item in csv_rows(reader, header, origin, issues):
+        if isinstance(item, ParseIssue):
+            yield item
             continue
-        n += 1
-        yield from _drain(issues)
-        where = f"row {n} (line {start})"
-        if None in row or any(v is None for v in row.values()):
-            yield ParseIssue(origin, where, f"expected {len(header)} columns")
-            continue
+        where, row = item
         try:
             yield record_from_csv_row(row, origin=origin, location=where)
         except ITEM_ERRORS as exc:
             yield ParseIssue(origin, where, f"cannot read study: {exc}")
-    yield from _drain(issues)
-
-
-def _drain(issues: list[ParseIssue]) -> Iterator[ParseIssue]:
-    while issues:
-        yield issues.pop(0)
 
 
 def read_stream(stream: BinaryIO, *, origin: str) -> Iterator[Record | ParseIssue]:

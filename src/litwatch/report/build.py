@@ -242,7 +242,7 @@ def build(
 
 
 def _build(store: Any, topic: Any, period: Period, options: ReportOptions) -> Digest:
-    from litwatch.screen import decisions_for, included_ids, prisma_counts
+    from litwatch.screen import decisions_for, included_ids
 
     if store.count() == 0:
         raise ReportError(
@@ -379,7 +379,7 @@ def _references(store, registry: CitationRegistry, papers: list[Paper]) -> list[
 def _overview(period: Period, papers: list[_Paper], labels) -> dict[str, Any]:
     by_design, by_species, by_cell, by_class = Counter(), Counter(), Counter(), Counter()
     per_month = {m: Counter() for m in period.months()}
-    cells, outcomes, mechanisms = Counter(), Counter(), Counter()
+    outcomes, mechanisms = Counter(), Counter()
     pairs: Counter = Counter()
     for p in papers:
         design = p.design or "design:other"

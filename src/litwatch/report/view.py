@@ -14,7 +14,7 @@ from litwatch.report.citations import STYLES, FormattedReference, check_style, d
 from litwatch.report.dates import format_date, format_iso, format_month, format_month_short, format_period
 from litwatch.report.digest import Digest, Paper
 from litwatch.report.prisma import prisma_rows, prisma_svg
-from litwatch.report.texts import check_lang, has, t, to_lang
+from litwatch.report.texts import check_lang, has, t
 
 __all__ = ["View", "make_view"]
 
