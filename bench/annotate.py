@@ -18,7 +18,6 @@ import os
 import sys
 import time
 
-
 from litwatch.annotate import annotate_record
 from litwatch.annotate.tagger import get_tagger
 from litwatch.annotate.vocab import default_vocabulary

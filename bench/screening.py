@@ -20,13 +20,17 @@ its own virtual environment and name its executable:
     ASREVIEW=/tmp/asreview-venv/bin/asreview python bench/screening.py --seeds 5
 
 Options: --seeds N (default 5), --data DIR (default: the shared data's screening folder),
---asreview PATH (default $ASREVIEW, else `asreview` on PATH), --only NAME (one data set).
+--asreview PATH (default $ASREVIEW, else `asreview` on PATH), --only NAME (one data set),
+--cache DIR / --no-cache (ASReview's runs are deterministic per seed and slow, so each one is kept
+as JSON, with its wall time, under ~/.cache/litwatch/bench-asreview, keyed by the data file's
+SHA-256, ASReview's version and the seed; time ratios then use the stored ASReview time).
 Prints per data set each tool's mean WSS@95 and RRF@10 and the wall-time ratio litwatch/ASReview.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -75,6 +79,31 @@ def read_asreview_project(path: Path) -> dict:
     return {"order": [r for r, _ in rows], "labels": [int(l) for _, l in rows], "n": n, "relevant": rel}
 
 
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "litwatch" / "bench-asreview"
+
+
+def _cache_path(cache: Path, exe: str, data: Path, seed: int) -> Path:
+    """One JSON file per (data bytes, ASReview version, seed): `asreview simulate` is deterministic per seed."""
+    version = subprocess.run([exe, "--version"], capture_output=True, text=True).stdout.strip().replace(" ", "-")
+    digest = hashlib.sha256(data.read_bytes()).hexdigest()[:16]
+    return cache / f"{data.stem}-{digest}-{version or 'unknown'}-seed{seed}.json"
+
+
+def cached_asreview(exe: str, data: Path, seed: int, workdir: Path, cache: Path | None) -> tuple[dict, float]:
+    """ASReview's run from the cache when there, else run it and store it (wall time included)."""
+    path = _cache_path(cache, exe, data, seed) if cache else None
+    if path and path.exists():
+        saved = json.loads(path.read_text())
+        return saved["run"], saved["seconds"]
+    run, seconds = run_asreview(exe, data, seed, workdir)
+    if path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({"run": run, "seconds": seconds}))
+    return run, seconds
+
+
 def run_asreview(exe: str, data: Path, seed: int, workdir: Path) -> tuple[dict, float]:
     project = workdir / f"{data.stem}-{seed}.asreview"
     if project.exists():
@@ -101,6 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", type=Path, default=shared_data_dir() / "screening")
     ap.add_argument("--asreview", default=os.environ.get("ASREVIEW") or shutil.which("asreview"))
     ap.add_argument("--only", default=None)
+    ap.add_argument("--cache", type=Path, default=default_cache_dir(),
+                    help="where ASReview's runs are kept between bench runs")
+    ap.add_argument("--no-cache", action="store_true", help="run ASReview again even when cached")
     args = ap.parse_args(argv)
     if not args.asreview:
         print("asreview not found: set ASREVIEW=/path/to/venv/bin/asreview (see the docstring)", file=sys.stderr)
@@ -111,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         for data in datasets:
             lw, ar, t_lw, t_ar = [], [], 0.0, 0.0
             for seed in range(args.seeds):
-                a, ta = run_asreview(args.asreview, data, seed, Path(tmp))
+                a, ta = cached_asreview(args.asreview, data, seed, Path(tmp), None if args.no_cache else args.cache)
                 l, tl = run_litwatch(data, seed)
                 if a["order"][:2] != l["order"][:2]:
                     print(f"warning: {data.stem} seed {seed}: priors differ {a['order'][:2]} vs {l['order'][:2]}",
