@@ -14,7 +14,8 @@ from litwatch.formats import reader_module
 from litwatch.formats.base import ParseIssue, open_input
 from litwatch.formats.parallel import default_workers, prepare_pubmed_parallel
 from litwatch.records import Record
-from litwatch.store import Store, UpsertResult
+from litwatch.store import Store
+from litwatch.store.upsert import StoreCounts
 from litwatch.store.prepare import Prepared
 
 __all__ = ["ImportSummary", "import_files", "BATCH_SIZE"]
@@ -28,36 +29,17 @@ PARALLEL_MIN_CPUS = 3
 PARALLEL_MIN_GZIP_BYTES = 1 << 20
 
 
-@dataclass(slots=True)
-class ImportSummary:
+@dataclass(slots=True, kw_only=True)
+class ImportSummary(StoreCounts):
     run_id: int
     files: int = 0
-    read: int = 0
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    merged: int = 0
-    deleted: int = 0
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     formats: dict[str, str] = field(default_factory=dict)  # path -> format used
 
     def counts(self) -> dict[str, int]:
-        return {
-            "files": self.files,
-            "read": self.read,
-            "new": self.new,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "merged": self.merged,
-            "deleted": self.deleted,
-            "errors": len(self.errors),
-            "warnings": len(self.warnings),
-        }
-
-    def _add(self, r: UpsertResult) -> None:
-        for name in ("read", "new", "updated", "unchanged", "merged", "deleted"):
-            setattr(self, name, getattr(self, name) + getattr(r, name))
+        return {"files": self.files, **StoreCounts.counts(self), "errors": len(self.errors),
+                "warnings": len(self.warnings)}
 
 
 def _expand(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
@@ -91,10 +73,10 @@ def _store_file(store: Store, path: Path, fmt: str, summary: ImportSummary, bar:
     summary.formats[str(path)] = used
     if used == "pubmed-xml" and _big(path):
         for batch in _issues_apart(_read_prepared(path, summary.run_id, bar), summary):
-            summary._add(store.upsert_prepared(batch, run_id=summary.run_id))
+            summary.add(store.upsert_prepared(batch, run_id=summary.run_id))
         return
     for batch in _batches(_read(path, used, bar), summary):
-        summary._add(store.upsert(batch, run_id=summary.run_id))
+        summary.add(store.upsert(batch, run_id=summary.run_id))
 
 
 def _big(path: Path) -> bool:

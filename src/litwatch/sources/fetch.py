@@ -26,16 +26,16 @@ from litwatch.records import Record
 from litwatch.sources import SOURCE_NAMES, checkpoints
 from litwatch.sources.base import Part, Window
 from litwatch.sources.http import HttpClient, HttpOptions
+from litwatch.store.upsert import COUNT_NAMES, StoreCounts
 
 __all__ = ["fetch", "has_successful_fetch", "FetchSummary", "SourceSummary", "FetchInterrupted", "parse_day"]
 
 DEFAULT_SOURCES = ("pubmed", "europepmc", "clinicaltrials")
 _LABELS = {"pubmed": "PubMed", "europepmc": "Europe PMC", "clinicaltrials": "ClinicalTrials.gov", "crossref": "Crossref"}
-_COUNTS = ("read", "new", "updated", "unchanged", "merged", "deleted")
 
 
-@dataclass(slots=True)
-class SourceSummary:
+@dataclass(slots=True, kw_only=True)
+class SourceSummary(StoreCounts):
     source: str
     query: str
     status: str = "pending"  # ok | failed | interrupted | pending
@@ -44,12 +44,6 @@ class SourceSummary:
     total: int = 0  # records the service said the query holds
     batches: int = 0
     batches_skipped: int = 0  # stored by the run this one resumed
-    read: int = 0
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    merged: int = 0
-    deleted: int = 0
     requests: int = 0
     retries: int = 0
     faults: dict[str, int] = field(default_factory=dict)
@@ -71,7 +65,7 @@ class FetchSummary:
     duration_s: float = 0.0
 
     def totals(self) -> dict[str, int]:
-        keys = _COUNTS + ("requests", "retries")
+        keys = COUNT_NAMES + ("requests", "retries")
         return {k: sum(getattr(s, k) for s in self.sources.values()) for k in keys}
 
     def to_dict(self) -> dict[str, Any]:
@@ -326,7 +320,7 @@ class _SourceRun:
         self.window = Window.from_dict(ctx.params["windows"][source])
         self.failure: SourceError | None = None
         since = self.window.since.isoformat() if self.window.since else None
-        self.summary = SourceSummary(source, query, since=since)
+        self.summary = SourceSummary(source=source, query=query, since=since)
 
     def run(self) -> None:
         started = time.monotonic()
@@ -377,8 +371,8 @@ class _SourceRun:
         if batch.total is not None and part.total != batch.total:
             part.total = batch.total
         self.summary.total = max(self.summary.total, batch.total or 0)
-        for key in _COUNTS:
-            setattr(self.summary, key, getattr(self.summary, key) + (getattr(result, key, 0) if result else 0))
+        if result is not None:
+            self.summary.add(result)
         self.ctx.summary.status_changes.extend(changes)
 
     def _note_complete(self) -> None:

@@ -25,26 +25,39 @@ from litwatch.store.prepare import Prepared, fts_values
 if TYPE_CHECKING:
     from litwatch.store.db import Store
 
-__all__ = ["UpsertResult", "upsert_prepared"]
+__all__ = ["COUNT_NAMES", "StoreCounts", "UpsertResult", "upsert_prepared"]
+
+
+COUNT_NAMES = ("read", "new", "updated", "unchanged", "merged", "deleted")
 
 
 @dataclass(slots=True)
-class UpsertResult:
+class StoreCounts:
+    """What storing a stream of copies did; import and fetch summaries add their own fields."""
+
     read: int = 0
     new: int = 0
     updated: int = 0
     unchanged: int = 0
     merged: int = 0
     deleted: int = 0
-    record_ids: list[int | None] = field(default_factory=list)
 
-    def add(self, other: "UpsertResult") -> None:
-        for name in ("read", "new", "updated", "unchanged", "merged", "deleted"):
+    def add(self, other: "StoreCounts") -> None:
+        for name in COUNT_NAMES:
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.record_ids.extend(other.record_ids)
 
     def counts(self) -> dict[str, int]:
-        return {n: getattr(self, n) for n in ("read", "new", "updated", "unchanged", "merged", "deleted")}
+        return {n: getattr(self, n) for n in COUNT_NAMES}
+
+
+@dataclass(slots=True)
+class UpsertResult(StoreCounts):
+    record_ids: list[int | None] = field(default_factory=list)  # in input order
+
+    def add(self, other: "StoreCounts") -> None:
+        StoreCounts.add(self, other)
+        if isinstance(other, UpsertResult):
+            self.record_ids.extend(other.record_ids)
 
 
 def upsert_prepared(store: "Store", items: list[Prepared], run_id: int | None) -> UpsertResult:
