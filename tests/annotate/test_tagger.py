@@ -114,3 +114,10 @@ def test_annotations_round_trip_through_json():
     ann = annotate_record(_record("Forty patients with MDD were randomized. Conclusions: MSCs helped."))
     again = Annotations.from_dict(json.loads(json.dumps(ann.to_dict())))
     assert again.to_dict() == ann.to_dict()
+
+
+def test_a_word_that_only_looks_like_a_plural_is_not_a_mention():
+    from litwatch.annotate.tagger import get_tagger
+
+    found = [(m.text, m.concept_id) for m in get_tagger().tag_text("high rates of comorbidity in rats", "abstract")]
+    assert found == [("rats", "species:rat")]

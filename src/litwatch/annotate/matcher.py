@@ -30,6 +30,8 @@ _KEY_DROP = re.compile(r"[\s\-‐‑–'’]+")
 _GREEK_RE = re.compile("[" + "".join(GREEK) + "]")
 _GREEK_NAME_RE = re.compile(r"(alpha|beta|gamma|delta|kappa|epsilon)")
 
+_ES_PLURAL = ("s", "x", "z", "ch", "sh")
+
 # atoms of a surface form: a literal character or one of these markers
 _SEP, _OPT_SEP, _APOS = "\x01", "\x02", "\x03"
 
@@ -178,7 +180,9 @@ class PhraseMatcher:
     def _lookup(table: dict[str, tuple[str, ...]], key: str) -> tuple[str, ...] | None:
         hit = table.get(key)
         if key.endswith("s"):  # a plural: what the singular names counts too ("Wistar-Kyoto rats")
-            single = table.get(key[:-1]) or (table.get(key[:-2]) if key.endswith("es") else None)
+            single = table.get(key[:-1])
+            if single is None and key.endswith("es") and key[:-2].endswith(_ES_PLURAL):
+                single = table.get(key[:-2])  # "-es" only where English adds it: not "rates" for "rat"
             if single and hit:
                 return tuple(sorted(set(hit) | set(single)))
             hit = hit or single
