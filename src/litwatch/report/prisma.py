@@ -5,11 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from litwatch.report.svg import line, rect, svg_doc, text, wrap
-from litwatch.report.texts import t
+from litwatch.report.texts import has, t
 
-__all__ = ["prisma_svg", "prisma_rows"]
+__all__ = ["prisma_svg", "prisma_rows", "source_name"]
 
 _BOX_W, _SIDE_W, _GAP = 300, 230, 60
+
+
+def source_name(source: str, lang: str) -> str:
+    """'file:ctgov-csv' -> 'ClinicalTrials.gov CSV file'; unknown sources as they are."""
+    key = f"source_names.{source}"
+    return t(key, lang) if has(key, lang) else source
 
 
 def prisma_rows(counts: dict[str, Any], lang: str) -> list[tuple[str, list[str], str, list[str]]]:
@@ -18,14 +24,16 @@ def prisma_rows(counts: dict[str, Any], lang: str) -> list[tuple[str, list[str],
     total = sum(identified.values())
     excluded = counts.get("excluded") or {}
     n_excl = sum(excluded.values())
-    src_lines = [f"{name}: {n}" for name, n in identified.items()]
+    src_lines = [f"{source_name(name, lang)}: {n}" for name, n in identified.items()]
+    kinds = counts.get("included_by_kind") or {}
+    included_lines = [f"{kinds[k]} {t('method.included_' + k + 's', lang)}" for k in ("paper", "trial") if kinds.get(k)]
     return [
         (f"{t('method.identified', lang)} (n = {total})", src_lines,
          f"{t('method.duplicates', lang)} (n = {counts.get('duplicates_removed', 0)})", []),
         (f"{t('method.screened', lang)} (n = {counts.get('screened', 0)})", [],
          f"{t('method.excluded', lang)} (n = {n_excl})",
          [f"{t('method.by_' + k, lang)}: {excluded.get(k, 0)}" for k in ("rule", "model", "person")]),
-        (f"{t('method.included', lang)} (n = {counts.get('included', 0)})", [], "", []),
+        (f"{t('method.included', lang)} (n = {counts.get('included', 0)})", included_lines, "", []),
     ]
 
 

@@ -211,7 +211,8 @@ def prisma_counts(store, topic_name: Topic | str, date_from: str | None = None,
         where.append("r.report_month <= ?")
         params.append(date_to)
     cond = " AND ".join(where)
-    ids = [rid for (rid,) in store.conn.execute(f"SELECT r.id FROM records r WHERE {cond}", params)]
+    kinds = dict(store.conn.execute(f"SELECT r.id, r.kind FROM records r WHERE {cond}", params).fetchall())
+    ids = list(kinds)
     identified = {
         src: n for src, n in store.conn.execute(
             f"SELECT s.source, count(*) FROM source_items s JOIN records r ON r.id = s.record_id WHERE {cond}"
@@ -222,12 +223,14 @@ def prisma_counts(store, topic_name: Topic | str, date_from: str | None = None,
     decisions = decisions_for(store, topic_name, ids)
     excluded = Counter({"rule": 0, "model": 0, "person": 0})
     included = screened = 0
-    for d in decisions.values():
+    included_kinds: Counter = Counter()
+    for rid, d in decisions.items():
         if d.label == "undecided":
             continue
         screened += 1
         if d.label == "include":
             included += 1
+            included_kinds["trial" if kinds.get(rid) == "trial" else "paper"] += 1
         else:
             excluded[d.by if d.by in ("rule", "model") else "person"] += 1
     return {
@@ -238,4 +241,5 @@ def prisma_counts(store, topic_name: Topic | str, date_from: str | None = None,
         "undecided": len(ids) - screened,
         "excluded": dict(excluded),
         "included": included,
+        "included_by_kind": {"paper": included_kinds["paper"], "trial": included_kinds["trial"]},
     }
