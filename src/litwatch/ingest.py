@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,8 +16,8 @@ from litwatch.formats.base import ParseIssue, open_input
 from litwatch.formats.parallel import default_workers, prepare_pubmed_parallel
 from litwatch.records import Record
 from litwatch.store import Store
+from litwatch.store.prepare import Prepared, prepare
 from litwatch.store.upsert import StoreCounts
-from litwatch.store.prepare import Prepared
 
 __all__ = ["ImportSummary", "import_files", "BATCH_SIZE"]
 
@@ -71,12 +72,24 @@ def _store_file(store: Store, path: Path, fmt: str, summary: ImportSummary, bar:
 
     used = detect_format(path) if fmt == "auto" else fmt
     summary.formats[str(path)] = used
+    seen: Counter[str] = Counter()
     if used == "pubmed-xml" and _big(path):
-        for batch in _issues_apart(_read_prepared(path, summary.run_id, bar), summary):
-            summary.add(store.upsert_prepared(batch, run_id=summary.run_id))
-        return
-    for batch in _batches(_read(path, used, bar), summary):
-        summary.add(store.upsert(batch, run_id=summary.run_id))
+        batches: Iterator[list[Prepared]] = _issues_apart(_read_prepared(path, summary.run_id, bar), summary)
+    else:
+        batches = ([prepare(r, summary.run_id) for r in batch] for batch in _batches(_read(path, used, bar), summary))
+    for batch in batches:
+        summary.add(store.upsert_prepared(_number_repeats(batch, seen), run_id=summary.run_id))
+
+
+def _number_repeats(batch: list[Prepared], seen: Counter[str]) -> list[Prepared]:
+    """A file holding one item twice (a duplicate row, two versions of a PMID) keeps both copies:
+    the second is 'pmid:1 @file #2', merged into the same record, and importing the file again
+    finds every copy unchanged instead of flipping one stored copy between the two."""
+    for item in batch:
+        seen[item.item_key] += 1
+        if seen[item.item_key] > 1:
+            item.item_key = f"{item.item_key} #{seen[item.item_key]}"
+    return batch
 
 
 def _big(path: Path) -> bool:

@@ -113,3 +113,22 @@ def test_good_records_of_a_damaged_file_still_land(cli, shared_data, db_file, tm
 def test_unknown_format_name_is_a_user_error(cli, shared_data, db_file):
     result = cli("import", shared_data / "pubmed/pubmed1.xml", "--format", "word", "--db", db_file)
     assert result.exit_code == 2 and "unknown format 'word'" in result.stderr
+
+
+def test_a_file_repeating_an_item_imports_idempotently(cli, db_file, tmp_path):
+    # the same PMID twice with different labels, and one row repeated word for word
+    path = tmp_path / "screened.csv"
+    path.write_text(
+        "title,abstract,pmid,year,label_included\n"
+        "MSC exosomes in CUMS mice,Exosomes reduced despair.,111,2025,1\n"
+        "MSC exosomes in CUMS mice,Exosomes reduced despair.,111,2025,0\n"
+        "Adipose MSCs and anxiety,No effect on anxiety.,,2024,0\n"
+        "Adipose MSCs and anxiety,No effect on anxiety.,,2024,0\n",
+        encoding="utf-8",
+    )
+    first = cli("import", path, "--db", db_file)
+    assert "read 4, new 2" in first.output and "merged as duplicates 2" in first.output
+    second = cli("import", path, "--db", db_file)
+    assert "new 0, updated 0, unchanged 4" in second.output
+    with open_store(db_file) as store:
+        assert store.count() == 2
