@@ -13,7 +13,7 @@ from litwatch.report.charts import evidence_map_svg, stacked_bars_svg
 from litwatch.report.citations import STYLES, FormattedReference, check_style, default_style, format_references
 from litwatch.report.dates import format_date, format_iso, format_month, format_month_short, format_period
 from litwatch.report.digest import Digest, Paper
-from litwatch.report.prisma import prisma_rows, prisma_svg
+from litwatch.report.prisma import prisma_rows, prisma_svg, source_name
 from litwatch.report.texts import check_lang, has, t
 
 __all__ = ["View", "make_view"]
@@ -90,7 +90,7 @@ def _method(d: Digest, lang: str) -> dict[str, Any]:
         for r in d.search.get("runs", [])
     ]
     return {
-        "sources": d.search.get("sources", []),
+        "sources": [{**s, "source": source_name(s["source"], lang)} for s in d.search.get("sources", [])],
         "runs": runs,
         "prisma": counts,
         "prisma_rows": prisma_rows(counts, lang),
