@@ -59,6 +59,7 @@ class Store:
             self.conn.execute("PRAGMA synchronous=NORMAL")
             self.conn.execute("PRAGMA foreign_keys=ON")
             self.conn.execute("PRAGMA busy_timeout=30000")
+            self.conn.execute("PRAGMA cache_size=-65536")  # 64 MiB: index pages stay hot during imports
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: not a litwatch database ({exc})") from None
         self.schema_version = migrate(self.conn, str(self.path))
