@@ -11,7 +11,8 @@ from litwatch.errors import ParseError, UsageError
 from litwatch.screen.dataset import load_screening_csv
 from litwatch.screen.metrics import all_metrics, rrf, screened_to_recall, wss
 from litwatch.screen.models import lookup
-from litwatch.screen.simulate import draw_priors
+from litwatch.screen.dataset import ScreeningData
+from litwatch.screen.simulate import draw_priors, simulate
 
 
 def test_wss_on_a_hand_computed_example():
@@ -102,3 +103,24 @@ def test_duplicate_rows_warn(tmp_path, cli):
     r = cli("screen", "simulate", p, "--json")
     assert r.exit_code == 0 and "1 row(s) repeat" in r.stderr
     assert json.loads(r.stdout)["records"] == 41
+
+
+def test_lsa_features_are_unit_rows_with_a_dense_block():
+    texts = [f"stem cell therapy for depression trial {i}" if i % 3 else f"bone marrow {i} study" for i in range(30)]
+    ext = lookup("feature_extractor", "tfidf-lsa", k=5)
+    X = ext.fit_transform(texts)
+    assert ext.n_dense == 5 and X.shape[0] == 30
+    assert np.allclose(np.sqrt(X.multiply(X).sum(axis=1)).A.ravel(), 1.0, atol=1e-5)
+    assert np.array_equal(X.toarray(), lookup("feature_extractor", "tfidf-lsa", k=5).fit_transform(texts).toarray())
+
+
+def test_a_relevant_prior_without_text_does_not_stall_the_ranking():
+    # row 0: relevant but empty; rows 50-59: relevant, all about one topic; the rest: other topics
+    titles = ["" if i == 0 else (f"mesenchymal stem cell exosomes ease depression {i}" if i >= 50
+                                 else f"topic{i % 9} study of item{i} outcome") for i in range(60)]
+    labels = np.array([1] + [0] * 49 + [1] * 10, dtype=np.int8)
+    data = ScreeningData("synthetic", titles, [""] * 60, labels)
+    r = simulate(data, priors=[0, 1], seed=0)
+    found_at = [k for k, v in enumerate(r.labels_in_order, start=1) if v == 1]
+    assert found_at[0] == 1 and len(found_at) == 11
+    assert found_at[-1] <= 25  # once one text-bearing relevant record turns up, the rest follow it

@@ -2,18 +2,28 @@
 
 As in ASReview, a cycle has four exchangeable parts, each looked up by its `name`:
 
-    feature extractor   texts -> sparse matrix           (tfidf, tfidf-char, tfidf-words-chars)
+    feature extractor   texts -> sparse matrix           (tfidf, tfidf-lsa, tfidf-char, tfidf-words-chars)
     balancer            labels -> sample weights          (balanced, none)
-    classifier          fit(X, y, w) -> scores            (logistic, svm, nb)
+    classifier          fit(X, y, w) -> scores            (logistic, svm, nb, stack, svm-knn)
     querier             scores -> order to ask in         (max, uncertainty, max-uncertainty, random)
 
 `make_cycle(...)` builds a cycle from names; an unknown name raises UsageError listing the
 valid ones. The defaults (`DEFAULTS`) are the same for every data set: word 1-2-gram sublinear
-TF-IDF, a "stack" of a linear SVM (C=1) and complement naive Bayes (mean of standardised
-scores), the included records weighing 9.8 times the excluded ones in total (ASReview's ratio),
-"max" (most-likely-relevant first) querying, and a refit after every new relevant record or
-once 5% more records are labelled. C=1 was chosen on Nagtegaal_2019 (2 seeds) from
-C in {0.11, 0.3, 1}; character n-grams were tried there and lost 7 points.
+TF-IDF plus 100 exact LSA dimensions (weight 0.5), a "stack" of a linear SVM (C=1, on all
+columns) and complement naive Bayes (on the TF-IDF columns; mean of standardised scores), the
+included records weighing 9.8 times the excluded ones in total (ASReview's ratio), "max"
+(most-likely-relevant first) querying, and a refit after every new relevant record or once 5%
+more records are labelled. Records without any text are left out of the training set.
+
+How the defaults were chosen (bench/screening.py's three SYNERGY sets, Cohen_2006_ACEInhibitors,
+Kitchenham_2010 and Nagtegaal_2019, 2-3 seeds while exploring): C=1 on Nagtegaal_2019 from
+{0.11, 0.3, 1}; LSA k=100 / weight 0.5 from k in {50, 75, 100, 150, 200, 300} (weight 0.5) and
+weight in {0.3, 0.5, 0.7} (k=100) on Kitchenham_2010 and Nagtegaal_2019, kept because it raised the mean WSS
+over recall 85-97% on both (WSS@95 alone hinges on two or three records and is noisy).
+Tried and dropped (no gain on all sets): refitting after every record, class-weight ratios
+3 and 30, stop words, min_df=2, unigrams only, logistic regression in the stack, rank
+averaging, a centroid or nearest-relevant similarity term, random unlabelled records as
+presumed-irrelevant, a logistic model on the LSA block, character n-grams (-7 on Nagtegaal).
 """
 
 from __future__ import annotations
@@ -24,10 +34,13 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.linalg import eigh
 from sklearn.base import BaseEstimator
+from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.naive_bayes import ComplementNB
+from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 
 from litwatch.errors import UsageError
@@ -84,6 +97,50 @@ class CharTfidf(WordTfidf):
             analyzer="char_wb", ngram_range=self.ngram_range, sublinear_tf=True, max_df=self.max_df,
             min_df=self.min_df, dtype=np.float32,
         )
+
+
+class WordTfidfLsa(WordTfidf):
+    """Word 1-2-gram TF-IDF plus `k` latent-semantic (LSA) dimensions of the same matrix.
+
+    LSA puts records that use related words close together even when they share few exact
+    terms, which is how the last relevant records differ from those already found. The LSA
+    block (unit length, times `weight`) is appended as the last `n_dense` columns, and each
+    row is scaled to unit length again. The SVD is exact (eigenvectors of the record-by-record
+    Gram matrix) up to `exact_max_rows` records, so no random seed is involved; above that a
+    randomized SVD with a fixed seed is used.
+    """
+
+    name = "tfidf-lsa"
+
+    def __init__(self, k: int = 100, weight: float = 0.5, exact_max_rows: int = 4000) -> None:
+        super().__init__()
+        self.k = k
+        self.weight = weight
+        self.exact_max_rows = exact_max_rows
+
+    def fit_transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        X = super().fit_transform(texts)
+        k = min(self.k, X.shape[0] - 1, X.shape[1] - 1)
+        self.n_dense = max(k, 0)
+        if k < 1:
+            return X
+        Z = normalize(self._lsa(X, k)).astype(np.float32) * self.weight
+        return normalize(sp.hstack([X, sp.csr_matrix(Z)], format="csr")).tocsr()
+
+    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        raise NotImplementedError("tfidf-lsa is fitted on the whole collection: call fit_transform")
+
+    def _lsa(self, X: sp.csr_matrix, k: int) -> np.ndarray:
+        if X.shape[0] > self.exact_max_rows:
+            return TruncatedSVD(k, random_state=0, n_iter=10).fit_transform(X)
+        gram = (X @ X.T).toarray().astype(np.float64)
+        n = gram.shape[0]
+        values, vectors = eigh(gram, subset_by_index=[n - k, n - 1], driver="evr")
+        values, vectors = np.clip(values[::-1], 0, None), vectors[:, ::-1]
+        # a sign convention, so the features do not depend on the eigen solver's choice
+        signs = np.sign(vectors[np.abs(vectors).argmax(axis=0), np.arange(k)])
+        signs[signs == 0] = 1
+        return vectors * signs * np.sqrt(values)
 
 
 class WordCharTfidf(BaseEstimator):
@@ -165,19 +222,23 @@ class Stack(BaseEstimator):
 
     name = "stack"
 
-    def __init__(self, C: float = 1.0, alpha: float = 0.5, nb_weight: float = 1.0) -> None:
+    def __init__(self, C: float = 1.0, alpha: float = 0.5, nb_weight: float = 1.0, dense_tail: int = 0) -> None:
         self.C = C
         self.alpha = alpha
         self.nb_weight = nb_weight
+        self.dense_tail = dense_tail  # trailing dense (e.g. LSA) columns: the SVM's only, NB needs counts
+
+    def _counts(self, X):
+        return X[:, : X.shape[1] - self.dense_tail] if self.dense_tail else X
 
     def fit(self, X, y, sample_weight=None):
         self.svm_ = LinearSVC(C=self.C).fit(X, y, sample_weight=sample_weight)
-        self.nb_ = ComplementNB(alpha=self.alpha).fit(X, y, sample_weight=sample_weight)
+        self.nb_ = ComplementNB(alpha=self.alpha).fit(self._counts(X), y, sample_weight=sample_weight)
         return self
 
     def decision_function(self, X) -> np.ndarray:
         a = self.svm_.decision_function(X)
-        p = np.clip(self.nb_.predict_proba(X)[:, 1], 1e-12, 1 - 1e-12)
+        p = np.clip(self.nb_.predict_proba(self._counts(X))[:, 1], 1e-12, 1 - 1e-12)
         b = np.log(p / (1 - p))
         z = lambda v: (v - v.mean()) / (v.std() + 1e-12)  # noqa: E731
         return z(a) + self.nb_weight * z(b)
@@ -266,13 +327,13 @@ def _registry(*classes: type) -> dict[str, type]:
     return {c.name: c for c in classes}  # type: ignore[attr-defined]
 
 
-FEATURE_EXTRACTORS = _registry(WordTfidf, CharTfidf, WordCharTfidf)
+FEATURE_EXTRACTORS = _registry(WordTfidf, WordTfidfLsa, CharTfidf, WordCharTfidf)
 CLASSIFIERS = _registry(Logistic, SVM, NaiveBayes, Stack, KnnBoost)
 QUERIERS = _registry(MaxQuery, UncertaintyQuery, MaxUncertaintyQuery, RandomQuery)
 BALANCERS = _registry(Balanced, NoBalance)
 
 DEFAULTS = {
-    "feature_extractor": "tfidf",
+    "feature_extractor": "tfidf-lsa",
     "classifier": "stack",
     "querier": "max",
     "balancer": "balanced",
@@ -321,7 +382,15 @@ class Cycle:
         return {k: getattr(self, k).name for k in _KINDS}
 
     def features(self, texts: Sequence[str]) -> sp.csr_matrix:
-        return self.feature_extractor.fit_transform(texts)
+        X = self.feature_extractor.fit_transform(texts)
+        if hasattr(self.classifier, "dense_tail"):
+            self.classifier.dense_tail = getattr(self.feature_extractor, "n_dense", 0)
+        return X
+
+    @staticmethod
+    def informative(X: sp.csr_matrix) -> np.ndarray:
+        """Rows with at least one feature: a record without title and abstract teaches nothing."""
+        return np.diff(X.tocsr().indptr) > 0
 
     def needs_fit(self, n_labelled: int, n_pos: int) -> bool:
         if n_pos != self._fitted_pos:
@@ -329,8 +398,10 @@ class Cycle:
         return n_labelled - self._fitted_at >= self.retrain_gap(n_labelled)
 
     def fit(self, X: sp.csr_matrix, y: np.ndarray) -> None:
-        w = self.balancer.sample_weight(y)
-        self.classifier.fit(X, y, sample_weight=w)
+        """Fit on the labelled rows; rows without any feature are left out while both classes remain."""
+        keep = self.informative(X)
+        Xf, yf = (X[keep], y[keep]) if 0 < y[keep].sum() < keep.sum() else (X, y)
+        self.classifier.fit(Xf, yf, sample_weight=self.balancer.sample_weight(yf))
         self._fitted_at, self._fitted_pos = len(y), int((y == 1).sum())
 
     def scores(self, X: sp.csr_matrix) -> np.ndarray:

@@ -95,19 +95,23 @@ def _review(cycle: Cycle, X, labels: np.ndarray, prior_idx: list[int], rng, stop
         labelled[i] = True
         order.append(i)
     found = int(labels[order].sum())
+    has_text = Cycle.informative(X)
     queue: list[int] = []
     while len(order) < n and not (stop_early and found >= n_rel):
         idx = np.asarray(order)
         y = labels[idx]
-        if 0 < y.sum() < len(y) and (not queue or cycle.needs_fit(len(y), int(y.sum()))):
+        y_text = y[has_text[idx]]
+        if 0 < y_text.sum() < len(y_text) and (not queue or cycle.needs_fit(len(y), int(y.sum()))):
             Xi = X[idx]
             Xi.has_sorted_indices = True  # row slices of a sorted matrix stay sorted; skip the re-sort
             cycle.fit(Xi, y)
             pool = np.flatnonzero(~labelled)
             queue = list(pool[cycle.order(cycle.scores(X[pool]), rng)])
         elif not queue:
-            # one class only so far: read top-down, as ASReview does before the model can fit
-            queue = list(np.flatnonzero(~labelled))
+            # nothing to learn from yet (one class, or the only relevant prior has no text):
+            # read in a seeded random order; file order could carry the labels (sorted data sets)
+            pool = np.flatnonzero(~labelled)
+            queue = list(pool[rng.permutation(len(pool))])
         nxt = queue.pop(0)
         while labelled[nxt]:
             nxt = queue.pop(0)
