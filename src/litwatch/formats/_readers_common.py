@@ -238,6 +238,22 @@ def csv_rows(
     yield from drain(issues)
 
 
+def csv_records(
+    reader: Any, header: list[str], origin: str, issues: list[ParseIssue],
+    make: Callable[[dict[str, str], str], Any], what: str,
+) -> Iterator[Any]:
+    """`make(row, location)` for every well-formed row; a row it cannot map becomes a ParseIssue."""
+    for item in csv_rows(reader, header, origin, issues):
+        if isinstance(item, ParseIssue):
+            yield item
+            continue
+        where, row = item
+        try:
+            yield make(row, where)
+        except ITEM_ERRORS as exc:
+            yield ParseIssue(origin, where, f"cannot read {what}: {exc}")
+
+
 def drain(issues: list[ParseIssue]) -> Iterator[ParseIssue]:
     while issues:
         yield issues.pop(0)

@@ -18,7 +18,7 @@ from typing import Any, BinaryIO
 
 from litwatch.errors import ParseError
 from litwatch.formats._readers_common import (
-    ITEM_ERRORS, clean, csv_rows, make_provenance, parse_date_text, split_authors,
+    clean, csv_records, make_provenance, parse_date_text, split_authors,
 )
 from litwatch.formats.base import ParseIssue
 from litwatch.formats.detect import text_lines
@@ -165,12 +165,4 @@ def read_stream(stream: BinaryIO, *, origin: str) -> Iterator[Record | ParseIssu
     if "title" not in cols:
         raise ParseError("CSV without a title column", path=origin,
                          hint=f"columns found: {', '.join(header) or '(none)'}; name one 'title'")
-    for item in csv_rows(reader, header, origin, issues):
-        if isinstance(item, ParseIssue):
-            yield item
-            continue
-        where, row = item
-        try:
-            yield _record(row, cols, origin, where)
-        except ITEM_ERRORS as exc:
-            yield ParseIssue(origin, where, f"cannot read row: {exc}")
+    yield from csv_records(reader, header, origin, issues, lambda row, where: _record(row, cols, origin, where), "row")

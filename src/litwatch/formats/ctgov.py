@@ -17,7 +17,7 @@ from typing import Any, BinaryIO
 
 from litwatch.errors import ParseError
 from litwatch.formats._readers_common import (
-    ITEM_ERRORS, clean, csv_rows, load_json, make_provenance, parse_date_text, salvage_items,
+    ITEM_ERRORS, clean, csv_records, load_json, make_provenance, parse_date_text, salvage_items,
 )
 from litwatch.formats.base import ParseIssue
 from litwatch.formats.detect import text_lines
@@ -294,15 +294,10 @@ def _read_csv(lines: Iterator[str], origin: str, issues: list[ParseIssue]) -> It
     if not header or "NCT Number" not in header:
         raise ParseError("not a ClinicalTrials.gov CSV: no 'NCT Number' column", path=origin,
                          hint=f"columns found: {', '.join(header or [])}")
-    for item in csv_rows(reader, header, origin, issues):
-        if isinstance(item, ParseIssue):
-            yield item
-            continue
-        where, row = item
-        try:
-            yield record_from_csv_row(row, origin=origin, location=where)
-        except ITEM_ERRORS as exc:
-            yield ParseIssue(origin, where, f"cannot read study: {exc}")
+    yield from csv_records(
+        reader, header, origin, issues,
+        lambda row, where: record_from_csv_row(row, origin=origin, location=where), "study",
+    )
 
 
 def read_stream(stream: BinaryIO, *, origin: str) -> Iterator[Record | ParseIssue]:
