@@ -103,42 +103,32 @@ def build_file(n: int, folder: Path, templates: list[tuple[bytes, bytes]]) -> Pa
 # -- one measurement, run in a child process -----------------------------------------------
 
 
-def _measure_a(path: str) -> int:
-    """The reader litwatch itself uses here: the worker pool from 3 CPUs on, else the sequential one."""
-    from litwatch.formats.parallel import default_workers, read_pubmed_parallel
-    from litwatch.ingest import PARALLEL_MIN_CPUS
+def _count_records(read, path: str) -> int:
     from litwatch.records import Record
 
-    if default_workers() < PARALLEL_MIN_CPUS:
-        return _measure_s(path)
-    n = 0
     with open(path, "rb") as f:
-        for item in read_pubmed_parallel(f, origin=path):
-            n += isinstance(item, Record)
-    return n
+        return sum(isinstance(item, Record) for item in read(f, origin=path))
+
+
+def _measure_a(path: str) -> int:
+    """The reader litwatch itself uses here: the worker pool from 3 CPUs on, else the sequential one."""
+    from litwatch.formats.parallel import default_workers
+    from litwatch.ingest import PARALLEL_MIN_CPUS
+
+    return _measure_s(path) if default_workers() < PARALLEL_MIN_CPUS else _measure_p(path)
 
 
 def _measure_p(path: str) -> int:
     """The worker pool whatever the CPU count, for comparison."""
     from litwatch.formats.parallel import read_pubmed_parallel
-    from litwatch.records import Record
 
-    n = 0
-    with open(path, "rb") as f:
-        for item in read_pubmed_parallel(f, origin=path):
-            n += isinstance(item, Record)
-    return n
+    return _count_records(read_pubmed_parallel, path)
 
 
 def _measure_s(path: str) -> int:
     from litwatch.formats.pubmed_xml import read_stream
-    from litwatch.records import Record
 
-    n = 0
-    with open(path, "rb") as f:
-        for item in read_stream(f, origin=path):
-            n += isinstance(item, Record)
-    return n
+    return _count_records(read_stream, path)
 
 
 def _measure_b(path: str) -> int:

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from litwatch.config import shared_data_dir
 from litwatch.errors import ParseError
@@ -24,6 +23,7 @@ from litwatch.formats.parallel import prepare_pubmed_parallel, read_pubmed_paral
 from litwatch.formats.pubmed_xml import read_stream
 from litwatch.records import Record
 from litwatch.store.prepare import prepare
+from ._mutations import mutate, mutation
 
 PUBMED_FILES = sorted(p.name for p in (shared_data_dir() / "pubmed").glob("*.xml*"))
 
@@ -209,31 +209,12 @@ def test_a_worker_killed_midway_changes_nothing(medline16, medline16_seq):
     assert _plain(got) == medline16_seq
 
 
-MUTATION = st.one_of(
-    st.tuples(st.just("truncate"), st.floats(0, 1)),
-    st.tuples(st.just("flip"), st.lists(st.tuples(st.floats(0, 1), st.integers(0, 255)), min_size=1, max_size=4)),
-    st.tuples(st.just("drop-close-tag"), st.floats(0, 1)),
-)
-
-
-def _mutate(data: bytes, how) -> bytes:
-    kind, arg = how
-    if kind == "truncate":
-        return data[: int(len(data) * arg)]
-    if kind == "flip":
-        buf = bytearray(data)
-        for where, value in arg:
-            buf[min(int(len(buf) * where), len(buf) - 1)] = value
-        return bytes(buf)
-    closers = [m.span() for m in re.finditer(rb"</[A-Za-z][^>]*>", data)]
-    start, end = closers[min(int(len(closers) * arg), len(closers) - 1)]
-    return data[:start] + data[end:]
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(how=MUTATION)
+@given(how=mutation(4))
 def test_mutated_files_read_the_same(how):
-    data = _mutate(gzip.decompress((shared_data_dir() / "pubmed" / "test_current_medline.xml.gz").read_bytes()), how)
+    data = mutate(gzip.decompress((shared_data_dir() / "pubmed" / "test_current_medline.xml.gz").read_bytes()), how)
     try:
         seq = _plain(read_stream(io.BytesIO(data), origin="f.xml"))
     except ParseError:

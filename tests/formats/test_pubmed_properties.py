@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gzip
 import io
-import re
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,7 @@ from litwatch.errors import ParseError
 from litwatch.formats import jats, medline_text, pubmed_xml
 from litwatch.formats.base import ParseIssue
 from litwatch.records import Record
+from ._mutations import mutate, mutation
 
 DATA = shared_data_dir()
 SETTINGS = settings(
@@ -58,34 +58,13 @@ def _check(reader, data: bytes, *, jats_reader: bool = False) -> None:
         assert Record.from_json(item.to_json()) == item
 
 
-mutation = st.one_of(
-    st.tuples(st.just("truncate"), st.floats(0, 1)),
-    st.tuples(st.just("flip"), st.lists(st.tuples(st.floats(0, 1), st.integers(0, 255)), min_size=1, max_size=8)),
-    st.tuples(st.just("drop-close-tag"), st.floats(0, 1)),
-)
-
-
-def _mutate(data: bytes, how) -> bytes:
-    kind, arg = how
-    if kind == "truncate":
-        return data[: int(len(data) * arg)]
-    if kind == "flip":
-        buf = bytearray(data)
-        for where, value in arg:
-            buf[min(int(len(buf) * where), len(buf) - 1)] = value
-        return bytes(buf)
-    closers = [m.span() for m in re.finditer(rb"</[A-Za-z][^>]*>", data)]
-    if not closers:
-        return data
-    start, end = closers[min(int(len(closers) * arg), len(closers) - 1)]
-    return data[:start] + data[end:]
 
 
 @pytest.mark.parametrize("rel", PUBMED)
 @SETTINGS
-@given(how=mutation)
+@given(how=mutation())
 def test_pubmed_xml_survives_mutation(rel, how):
-    _check(pubmed_xml, _mutate(_load(rel), how))
+    _check(pubmed_xml, mutate(_load(rel), how))
 
 
 @pytest.mark.parametrize("rel", PUBMED[:2])
@@ -98,16 +77,16 @@ def test_pubmed_truncated_gzip(rel, cut):
 
 @pytest.mark.parametrize("rel", MEDLINE)
 @SETTINGS
-@given(how=mutation)
+@given(how=mutation())
 def test_medline_text_survives_mutation(rel, how):
-    _check(medline_text, _mutate(_load(rel), how))
+    _check(medline_text, mutate(_load(rel), how))
 
 
 @pytest.mark.parametrize("rel", JATS)
 @SETTINGS
-@given(how=mutation)
+@given(how=mutation())
 def test_jats_survives_mutation(rel, how):
-    _check(jats, _mutate(_load(rel), how), jats_reader=True)
+    _check(jats, mutate(_load(rel), how), jats_reader=True)
 
 
 def test_big_file_truncated_everywhere_keeps_a_prefix():
