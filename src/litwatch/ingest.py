@@ -13,6 +13,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from litwatch.errors import LitwatchError, ParseError
 from litwatch.formats import reader_module
 from litwatch.formats.base import ParseIssue, open_input
+from litwatch.formats.detect import detect_format
 from litwatch.formats.parallel import default_workers, prepare_pubmed_parallel
 from litwatch.records import Record
 from litwatch.store import Store
@@ -42,6 +43,9 @@ class ImportSummary(StoreCounts):
         return {"files": self.files, **StoreCounts.counts(self), "errors": len(self.errors),
                 "warnings": len(self.warnings)}
 
+    def note(self, issue: ParseIssue) -> None:
+        (self.warnings if issue.warning else self.errors).append(str(issue))
+
 
 def _expand(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     out: list[Path] = []
@@ -57,7 +61,7 @@ def _batches(items: Iterator[Record | ParseIssue], summary: ImportSummary) -> It
     batch: list[Record] = []
     for item in items:
         if isinstance(item, ParseIssue):
-            (summary.warnings if item.warning else summary.errors).append(str(item))
+            summary.note(item)
             continue
         batch.append(item)
         if len(batch) >= BATCH_SIZE:
@@ -68,8 +72,6 @@ def _batches(items: Iterator[Record | ParseIssue], summary: ImportSummary) -> It
 
 
 def _store_file(store: Store, path: Path, fmt: str, summary: ImportSummary, bar: Progress | None) -> None:
-    from litwatch.formats.detect import detect_format
-
     used = detect_format(path) if fmt == "auto" else fmt
     summary.formats[str(path)] = used
     seen: Counter[str] = Counter()
@@ -118,7 +120,7 @@ def _read_prepared(path: Path, run_id: int, bar: Progress | None) -> Iterator[li
 def _issues_apart(items: Iterator[list[Prepared] | ParseIssue], summary: ImportSummary) -> Iterator[list[Prepared]]:
     for item in items:
         if isinstance(item, ParseIssue):
-            (summary.warnings if item.warning else summary.errors).append(str(item))
+            summary.note(item)
         else:
             yield item
 
