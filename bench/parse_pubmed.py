@@ -8,12 +8,12 @@ DOIs and PMCIDs, so the store sees distinct works), each wrapped in a <PubmedArt
 (with a small PubmedData) inside a <PubmedArticleSet>, gzip-compressed like the real baseline.
 Then measures, each in its own subprocess (so peak RSS is per measurement):
 
-  (a) litwatch's reader to Records     what litwatch uses on this machine: from 3 CPUs on the worker
+  (a) litwatch's reader to Records     what litwatch uses on this machine: from 2 CPUs on the worker
                                        pool formats.parallel.read_pubmed_parallel, else the
                                        sequential pubmed_xml.read_stream; (s) is always the
                                        sequential reader, (p) always the pool
   (b) litwatch import into a new store litwatch.ingest.import_files (which reads a file this big
-                                       with formats.parallel.prepare_pubmed_parallel from 3 CPUs on)
+                                       with formats.parallel.prepare_pubmed_parallel from 2 CPUs on)
   (c) pubmed_parser.parse_medline_xml  (pip install pubmed-parser; default arguments)
   (d) bare lxml iterparse              tag="PubmedArticle", clear() + drop finished siblings
 
@@ -111,7 +111,7 @@ def _count_records(read, path: str) -> int:
 
 
 def _measure_a(path: str) -> int:
-    """The reader litwatch itself uses here: the worker pool from 3 CPUs on, else the sequential one."""
+    """The reader litwatch itself uses here: the worker pool from 2 CPUs on, else the sequential one."""
     from litwatch.formats.parallel import default_workers
     from litwatch.ingest import PARALLEL_MIN_CPUS
 

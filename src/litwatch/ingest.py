@@ -27,7 +27,7 @@ _PROGRESS_MIN_BYTES = 1 << 20  # a bar only for files worth watching
 # PubMed XML this big is read by worker processes (formats.parallel): below it, starting them costs
 # more than it saves. Uncompressed size for plain files, size on disk for gzip.
 PARALLEL_MIN_BYTES = 4 << 20
-PARALLEL_MIN_CPUS = 3
+PARALLEL_MIN_CPUS = 2
 PARALLEL_MIN_GZIP_BYTES = 1 << 20
 
 
@@ -95,8 +95,8 @@ def _number_repeats(batch: list[Prepared], seen: Counter[str]) -> list[Prepared]
 
 
 def _big(path: Path) -> bool:
-    # Measured on 2 CPUs: the workers and the database writer then compete for the same cores and
-    # the pool is slower than one process; it pays from 3 CPUs on (see bench/parse_pubmed.py).
+    # One CPU: nothing to gain. Two idle CPUs: 30,000 records import 40 % faster through the pool
+    # (bench/parse_pubmed.py); on a machine busy with other work it can be slower.
     if default_workers() < PARALLEL_MIN_CPUS:
         return False
     try:
