@@ -43,3 +43,11 @@ def test_bad_member_is_reported():
     data = {"1": {"title": "Good", "year": "2020"}, "2": "not an object"}
     records, issues = read_bytes(json.dumps(data).encode(), "json-articles")
     assert [r.ids.pmid for r in records] == ["1"] and [i.location for i in issues] == ["article 2 (key '2')"]
+
+
+def test_control_character_in_a_key_stops_at_the_damage():
+    """Found by the mutation test: a NUL inside a PMID key made the salvage step itself crash."""
+    text = '{"1": {"title": "Good", "year": "2020"}, "2\x00": {"title": "Bad"}}'
+    records, issues = read_bytes(text.encode(), "json-articles")
+    assert [r.ids.pmid for r in records] == ["1"]
+    assert any("not valid JSON" in i.message for i in issues)

@@ -195,3 +195,68 @@ def test_full_text_index_follows_updates_merges_folds_and_deletions(store):
     store.upsert([Record(ids=Ids(pmid="5"), deleted=True, provenance=[Provenance(source="file:pubmed-xml")])])
     assert store.search("mitochondria") == [] and store.search("swim") == []
     store.conn.execute("INSERT INTO records_fts(records_fts) VALUES ('integrity-check')")
+
+
+def _batch_of_every_case() -> list[Record]:
+    deletion = Record(ids=Ids(pmid="9"), deleted=True, provenance=[Provenance(source="file:pubmed-xml", origin="d")])
+    return [
+        article(pmid="1"),  # new
+        article(source="file:ris", title="Umbilical cord MSCs relieve depression in CUMS mice!"),  # fuzzy: joins 1
+        article(source="file:medline", pmid="9"),  # same title, other PMID: new
+        article(source="file:bibtex"),  # two fuzzy candidates now: new
+        article(pmid="5", title="Paper A from PubMed"),
+        article(source="crossref", doi="10.9/x", title="Completely different title from Crossref"),
+        article(source="europepmc", pmid="5", doi="10.9/x", title="Paper A from PubMed"),  # folds the two
+        article(pmid="1"),  # the same copy again: unchanged
+        article(pmid="20", title="An unrelated paper on exosomes"),
+        article(pmid="3", doi="10.1/stored", title="Already stored, now with a DOI"),  # a stored copy, changed
+        deletion,
+        article(source="file:csv", title="Paper A from PubMed", doi="10.9/y"),  # the folded record has another DOI
+        _without_authors(article(pmid="42", doi="10.5/r", title="Exosomes from MSCs relieve depression in rats")),
+        # the stored Crossref record now has PubMed's title and still Crossref's author: this joins it
+        article(source="file:ris", title="Exosomes from MSCs relieve depression in rats."),
+    ]
+
+
+def _without_authors(record: Record) -> Record:
+    record.authors = []
+    return record
+
+
+def _contents(store) -> dict[str, list[tuple]]:
+    q = {
+        "records": "SELECT id, kind, title, strong_ids, fuzzy_block, data, deleted FROM records ORDER BY id",
+        "record_ids": "SELECT id_kind, value, record_id FROM record_ids ORDER BY 1, 2",
+        "source_items": "SELECT record_id, source, item_key, data IS NULL FROM source_items ORDER BY source, item_key",
+        "merges": "SELECT record_id, merged_record, rule, detail FROM merges ORDER BY id",
+    }
+    return {name: [tuple(r) for r in store.conn.execute(sql)] for name, sql in q.items()}
+
+
+def test_a_batch_stores_exactly_what_one_copy_at_a_time_does(tmp_path):
+    """Batches are planned and written set-wise; every merge rule must come out as if copies
+    were stored one by one, also when copies of one batch merge with each other."""
+    results = []
+    for mode in ("batch", "one-by-one"):
+        store = open_store(tmp_path / f"{mode}.db")
+        store.upsert([
+            article(pmid="3", title="Already stored"),
+            article(pmid="77", title="Stored, untouched"),
+            article(source="crossref", doi="10.5/r", title="Original Crossref title about exosomes"),
+        ])
+        batch = _batch_of_every_case()
+        if mode == "batch":
+            result = store.upsert(batch)
+            ids, counts = result.record_ids, result.counts()
+        else:
+            ids, counts = [], dict.fromkeys(("read", "new", "updated", "unchanged", "merged", "deleted"), 0)
+            for record in batch:
+                one = store.upsert([record])
+                ids += one.record_ids
+                counts = {k: counts[k] + v for k, v in one.counts().items()}
+        results.append((ids, counts, _contents(store)))
+        store.close()
+    (ids_b, counts_b, db_b), (ids_o, counts_o, db_o) = results
+    assert counts_b == counts_o == {"read": 14, "new": 7, "updated": 1, "unchanged": 1, "merged": 4, "deleted": 1}
+    assert ids_b == ids_o
+    assert db_b == db_o

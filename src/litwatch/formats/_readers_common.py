@@ -6,13 +6,13 @@ import csv
 import html
 import json
 import re
-import zlib
 from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
 from litwatch.errors import ParseError
 from litwatch.formats import dates as _dates
 from litwatch.formats.base import ParseIssue, utc_now
+from litwatch.formats.gz import READ_ERRORS
 from litwatch.formats.detect import decode_line
 from litwatch.records import Author, Provenance, content_hash
 
@@ -167,9 +167,10 @@ def salvage_object(text: str) -> dict[str, Any] | None:
             return out
         try:
             value, pos = decoder.raw_decode(text, m.end())
+            name = json.loads(f'"{m.group(1)}"')  # a damaged key (a control character) ends it too
         except (json.JSONDecodeError, RecursionError):
             return out
-        out[json.loads(f'"{m.group(1)}"')] = value
+        out[name] = value
 
 
 def load_json(stream: BinaryIO, origin: str, salvage: Callable[[str], Any] | None = None) -> tuple[Any, list[ParseIssue]]:
@@ -181,7 +182,7 @@ def load_json(stream: BinaryIO, origin: str, salvage: Callable[[str], Any] | Non
     issues: list[ParseIssue] = []
     try:
         data = stream.read()
-    except (EOFError, OSError, zlib.error) as exc:
+    except READ_ERRORS as exc:
         raise ParseError(f"file cut short or unreadable: {exc}", path=origin) from None
     if not data.strip():
         raise ParseError("empty file", path=origin)

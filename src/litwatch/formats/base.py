@@ -12,7 +12,6 @@ not this format). `origin` is the path or URL, used in provenance and messages.
 
 from __future__ import annotations
 
-import gzip
 import io
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from litwatch.errors import ParseError
+from litwatch.formats.gz import open_gzip
 
 __all__ = ["ParseIssue", "open_input", "utc_now", "CountingReader"]
 
@@ -77,5 +77,5 @@ def open_input(path: str | Path) -> tuple[BinaryIO, CountingReader]:
     counter = CountingReader(raw)
     buffered = io.BufferedReader(counter, buffer_size=1 << 16)
     if buffered.peek(2)[:2] == b"\x1f\x8b":
-        return gzip.GzipFile(fileobj=buffered, mode="rb"), counter  # type: ignore[return-value]
+        return open_gzip(buffered), counter
     return buffered, counter

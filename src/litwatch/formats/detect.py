@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import codecs
 import csv
-import gzip
 import re
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 from litwatch.errors import ParseError
 from litwatch.formats.base import ParseIssue, open_input
+from litwatch.formats.gz import READ_ERRORS
 
 __all__ = ["detect_format", "detect_bytes", "text_lines", "decode_line", "FORMAT_HINT", "SNIFF_BYTES"]
 
@@ -44,7 +43,7 @@ def detect_format(path: str | Path) -> str:
     stream, _ = open_input(path)
     try:
         head = stream.read(SNIFF_BYTES)
-    except (EOFError, OSError, zlib.error, gzip.BadGzipFile) as exc:
+    except READ_ERRORS as exc:
         raise ParseError(f"cannot read: {exc}", path=str(path)) from None
     finally:
         stream.close()
@@ -145,7 +144,7 @@ def text_lines(stream: BinaryIO, origin: str, issues: list[ParseIssue]) -> Itera
             raw = next(lines)
         except StopIteration:
             return
-        except (EOFError, OSError, zlib.error) as exc:  # a truncated .gz, a read error
+        except READ_ERRORS as exc:  # a truncated .gz, a read error
             issues.append(ParseIssue(origin, f"line {lineno + 1}", f"file cut short or unreadable: {exc}"))
             return
         lineno += 1

@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-import zlib
 from collections.abc import Iterator
 from typing import BinaryIO
 
 from lxml import etree
 
 from litwatch.formats.base import ParseIssue, utc_now
+from litwatch.formats.gz import READ_ERRORS
 from litwatch.formats.dates import date_from_parts, parse_date_text
 from litwatch.formats.medline_text import label_category
 from litwatch.formats.pubmed_xml import CHUNK, open_xml, root_tag
@@ -71,7 +71,7 @@ def read_stream(stream: BinaryIO, *, origin: str, source: str = SOURCE) -> Itera
             yield from state.articles(parser)
             yield state.syntax_issue(exc)
             return
-        except (EOFError, OSError, zlib.error) as exc:
+        except READ_ERRORS as exc:
             yield from state.articles(parser)
             yield ParseIssue(origin, f"after article {state.count}", f"truncated or corrupt gzip data ({exc})")
             return

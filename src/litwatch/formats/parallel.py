@@ -20,7 +20,6 @@ numbers) are exactly those of `pubmed_xml.read_stream` on the whole file.
 from __future__ import annotations
 
 import gc
-import gzip
 import multiprocessing
 import operator
 import os
@@ -29,7 +28,6 @@ import re
 import shutil
 import sys
 import tempfile
-import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -42,6 +40,7 @@ from lxml import etree
 
 from litwatch import records as _rec
 from litwatch.formats.base import ParseIssue, utc_now
+from litwatch.formats.gz import READ_ERRORS
 from litwatch.formats.pubmed_xml import (
     CHUNK,
     SOURCE,
@@ -61,7 +60,7 @@ CHUNK_RECORDS = 500
 _SET_ROOTS = {"PubmedArticleSet", "PubmedBookArticleSet", "MedlineCitationSet"}
 _PROLOG_LIMIT = 4 << 20  # no record start in the first 4 MiB: not worth splitting
 _GIANT = 64 << 20  # no record end in 64 MiB: hand the rest to the sequential reader
-_READ_ERRORS = (EOFError, zlib.error, gzip.BadGzipFile, OSError)
+_READ_ERRORS = READ_ERRORS
 _DELETE_BLOCK = re.compile(rb"<DeleteCitation[\s>].*?</DeleteCitation>", re.S)
 _PMID_START = re.compile(rb"<PMID[\s>/]")
 

@@ -23,10 +23,8 @@ Mapping choices worth knowing:
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import re
-import zlib
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
@@ -34,6 +32,7 @@ from lxml import etree
 
 from litwatch.errors import ParseError
 from litwatch.formats.base import ParseIssue, utc_now
+from litwatch.formats.gz import READ_ERRORS, open_gzip
 from litwatch.formats.dates import date_from_parts, parse_date_text
 from litwatch.records import (
     AbstractSection,
@@ -171,7 +170,7 @@ def parse_blocks(blocks: Iterable[bytes], ctx: ReadContext, tags: tuple[str, ...
     while True:
         try:
             chunk = next(it, None)
-        except (EOFError, zlib.error, gzip.BadGzipFile, OSError) as exc:
+        except READ_ERRORS as exc:
             yield ParseIssue(
                 ctx.origin, ctx.where_next(), f"truncated or corrupt gzip data ({str(exc)[:80]}); stopped here"
             )
@@ -328,15 +327,20 @@ class _GzipHead:
             return out
         return self._raw.read(n)
 
+    def readinto(self, buffer) -> int:  # ISA-L's GzipFile reads this way
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
 
 def open_xml(stream: BinaryIO, origin: str) -> tuple[BinaryIO, bytes]:
     """(stream of XML bytes, its first chunk), un-gzipping when the input is gzip."""
     first = stream.read(CHUNK)
     if first[:2] == b"\x1f\x8b":
-        stream = gzip.GzipFile(fileobj=_GzipHead(first, stream), mode="rb")  # type: ignore[assignment]
+        stream = open_gzip(_GzipHead(first, stream))
         try:
             first = stream.read(CHUNK)
-        except (EOFError, zlib.error, gzip.BadGzipFile, OSError) as exc:
+        except READ_ERRORS as exc:
             raise ParseError(f"corrupt gzip data ({str(exc)[:80]})", path=origin) from None
     return stream, first
 

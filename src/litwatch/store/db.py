@@ -60,6 +60,9 @@ class Store:
             self.conn.execute("PRAGMA foreign_keys=ON")
             self.conn.execute("PRAGMA busy_timeout=30000")
             self.conn.execute("PRAGMA cache_size=-65536")  # 64 MiB: index pages stay hot during imports
+            # the WAL is copied into the database every 32 MiB rather than every 4: each copy ends
+            # with an fsync, which made a fifth of an import's time on a slow disk
+            self.conn.execute("PRAGMA wal_autocheckpoint=8192")
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: not a litwatch database ({exc})") from None
         self.schema_version = migrate(self.conn, str(self.path))

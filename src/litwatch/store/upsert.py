@@ -61,15 +61,192 @@ class UpsertResult(StoreCounts):
 
 
 def upsert_prepared(store: "Store", items: list[Prepared], run_id: int | None) -> UpsertResult:
+    """Store copies in input order, with the outcome the one-by-one rules give.
+
+    Most copies of a large import are new works or unchanged re-imports. A plan made with a few
+    set-wise queries picks those out, and runs of them are written with one `executemany` per
+    table. Every other copy (an update, a merge, a deletion, or one sharing a key, an id or a
+    fuzzy block with an earlier copy of the batch) takes the one-by-one path. A copy that changes
+    a stored record can make it a duplicate candidate it was not when the plan was made: later
+    planned-new copies sharing an id or a fuzzy block with that record take the one-by-one path too.
+    """
     result = UpsertResult()
     now = utc_now()
-    for item in items:
+    plan = _plan(store, items)
+    dirty_ids: set[tuple[str, str]] = set()
+    dirty_blocks: set[tuple[str, str]] = set()
+    i = 0
+    while i < len(items):
+        end = i
+        while end < len(items) and plan[end] is not None:
+            if plan[end] is _NEW and (dirty_ids or dirty_blocks) and _touches(items[end], dirty_ids, dirty_blocks):
+                plan[end] = None
+                break
+            end += 1
+        if end > i:
+            _write_fast(store, items[i:end], plan[i:end], result, now, run_id)
+            i = end
+            continue
+        item = items[i]
         result.read += 1
+        unchanged = result.unchanged
         if item.deleted:
-            result.record_ids.append(_mark_deleted(store, item, result, now))
+            record_id = _mark_deleted(store, item, result, now)
         else:
-            result.record_ids.append(_upsert_one(store, item, result, now, run_id))
+            record_id = _upsert_one(store, item, result, now, run_id)
+        result.record_ids.append(record_id)
+        if result.unchanged == unchanged and record_id is not None:
+            _note_changed(store, record_id, dirty_ids, dirty_blocks)
+        i += 1
     return result
+
+
+def _block(item: Prepared) -> tuple[str, str] | None:
+    return (item.fuzzy_block, item.kind) if item.fuzzy_block is not None and item.norm_title else None
+
+
+def _touches(item: Prepared, ids: set[tuple[str, str]], blocks: set[tuple[str, str]]) -> bool:
+    return _block(item) in blocks or any(s in ids for s in item.strong)
+
+
+def _note_changed(store: "Store", record_id: int, ids: set[tuple[str, str]], blocks: set[tuple[str, str]]) -> None:
+    conn = store.conn
+    row = conn.execute("SELECT fuzzy_block, kind FROM records WHERE id = ?", (record_id,)).fetchone()
+    if row is not None and row[0] is not None:
+        blocks.add((row[0], row[1]))
+    ids.update((k, v) for k, v in conn.execute("SELECT id_kind, value FROM record_ids WHERE record_id = ?", (record_id,)))
+
+
+_NEW = "new"
+
+
+def _plan(store: "Store", items: list[Prepared]) -> list[object]:
+    """For each copy: _NEW (a new work), (source_items row id, record id) of an unchanged copy, or
+    None (the one-by-one path), judged against the store as it is before the batch."""
+    plan: list[object] = [None] * len(items)
+    todo = [(n, it) for n, it in enumerate(items) if not it.deleted]
+    if not todo:
+        return plan
+    conn = store.conn
+    stored: dict[tuple[str, str], tuple[int, int, str]] = {}
+    by_source: dict[str, list[str]] = {}
+    for _, it in todo:
+        by_source.setdefault(it.source, []).append(it.item_key)
+    for source, keys in by_source.items():
+        for part in _parts(keys):
+            for row in conn.execute(
+                "SELECT item_key, id, record_id, content_hash FROM source_items WHERE source = ? AND item_key IN "
+                f"({','.join('?' * len(part))})",
+                (source, *part),
+            ):
+                stored[(source, row[0])] = (row[1], row[2], row[3])
+    by_kind: dict[str, list[str]] = {}
+    for _, it in todo:
+        for kind, value in it.strong:
+            by_kind.setdefault(kind, []).append(value)
+    held: set[tuple[str, str]] = set()
+    for kind, values in by_kind.items():
+        for part in _parts(values):
+            for row in conn.execute(
+                f"SELECT value FROM record_ids WHERE id_kind = ? AND value IN ({','.join('?' * len(part))})",
+                (kind, *part),
+            ):
+                held.add((kind, row[0]))
+    seen_keys: set[tuple[str, str]] = set()
+    seen_ids: set[tuple[str, str]] = set()
+    seen_blocks: dict[tuple[str, str], list[Prepared]] = {}
+    for n, it in todo:
+        key = (it.source, it.item_key)
+        block = _block(it)
+        clash = (
+            key in seen_keys
+            or any(s in seen_ids for s in it.strong)
+            or (block is not None and any(_candidate(it, other) for other in seen_blocks.get(block, ())))
+        )
+        seen_keys.add(key)
+        seen_ids.update(it.strong)
+        if block is not None:
+            seen_blocks.setdefault(block, []).append(it)
+        if clash:
+            continue
+        row = stored.get(key)
+        if row is not None:
+            if row[2] == it.content_hash:
+                plan[n] = (row[0], row[1])
+            continue
+        if any(s in held for s in it.strong):
+            continue
+        if block is not None and _fuzzy_match(store, it)[0] is not None:
+            continue
+        plan[n] = _NEW
+    return plan
+
+
+def _candidate(item: Prepared, earlier: Prepared) -> bool:
+    """Would `item` be compared by title with the record `earlier` makes (see _fuzzy_match)?"""
+    kinds = {k for k, _ in item.strong}
+    if any(k in kinds for k, _ in earlier.strong):
+        return False
+    return fuzz.ratio(item.norm_title, earlier.norm_title) >= FUZZY_THRESHOLD
+
+
+def _parts(values: list, size: int = 500) -> list[list]:
+    return [values[k : k + size] for k in range(0, len(values), size)]
+
+
+def _write_fast(
+    store: "Store", items: list[Prepared], plan: list[object], result: UpsertResult, now: str, run_id: int | None
+) -> None:
+    """New works and unchanged copies, planned by _plan, written table by table."""
+    conn = store.conn
+    new = [it for it, p in zip(items, plan) if p is _NEW]
+    ids: list[int] = []
+    if new:
+        top = conn.execute("SELECT max(id) FROM records").fetchone()[0] or 0
+        ids = list(range(top + 1, top + 1 + len(new)))
+        conn.executemany(
+            "INSERT INTO records(id, kind, title, report_month, year, fuzzy_block, norm_title, strong_ids, data, "
+            "content_hash, deleted, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,0,?,?)",
+            [
+                (rid, it.kind, it.title, it.report_month, it.year, it.fuzzy_block, it.norm_title, it.strong_text,
+                 it.json, it.content_hash, now, now)
+                for rid, it in zip(ids, new)
+            ],
+        )
+        conn.executemany(
+            "INSERT INTO record_ids(id_kind, value, record_id) VALUES (?,?,?)",
+            [(k, v, rid) for rid, it in zip(ids, new) for k, v in it.strong],
+        )
+        conn.executemany(
+            "INSERT INTO records_fts(rowid, title, abstract, keywords, mesh) VALUES (?,?,?,?,?)",
+            [(rid, *it.fts) for rid, it in zip(ids, new)],
+        )
+        conn.executemany(
+            "INSERT INTO source_items(record_id, source, item_key, origin, location, retrieved_at, raw_hash, run_id, "
+            "data, content_hash, first_seen, last_seen) VALUES (?,?,?,?,?,?,?,?,NULL,?,?,?)",
+            [
+                (rid, it.source, it.item_key, it.origin, it.location, it.retrieved_at, it.raw_hash, run_id,
+                 it.content_hash, now, now)
+                for rid, it in zip(ids, new)
+            ],
+        )
+    touched = [p[0] for p in plan if p is not _NEW]  # type: ignore[index]
+    owner: dict[int, int] = {}
+    if touched:
+        conn.executemany("UPDATE source_items SET last_seen = ? WHERE id = ?", [(now, t) for t in touched])
+        for part in _parts(touched):  # read again: a merge earlier in the batch may have moved a copy
+            owner.update(conn.execute(
+                f"SELECT id, record_id FROM source_items WHERE id IN ({','.join('?' * len(part))})", part
+            ).fetchall())
+    new_ids = iter(ids)
+    for p in plan:
+        result.read += 1
+        if p is _NEW:
+            result.new += 1
+            result.record_ids.append(next(new_ids))
+        else:
+            result.unchanged += 1
+            result.record_ids.append(owner[p[0]])  # type: ignore[index]
 
 
 def _mark_deleted(store: "Store", item: Prepared, result: UpsertResult, now: str) -> int | None:
@@ -157,7 +334,10 @@ def _fuzzy_match(store: "Store", item: Prepared) -> tuple[int | None, float | No
     # A candidate holding an id of a kind this copy also holds would have matched on it already, or
     # it names another work (an erratum, a twin publication): SQL leaves those out before Python
     # compares titles, which keeps blocks of many same-titled records cheap.
-    no_shared_kind = "".join(f" AND instr(' ' || strong_ids, ' {kind}:') = 0" for kind, _ in item.strong)
+    no_shared_kind = "".join(
+        " AND has_pmid = 0" if kind == "pmid" else f" AND instr(' ' || strong_ids, ' {kind}:') = 0"
+        for kind, _ in item.strong
+    )
     candidates = []
     for row in store.conn.execute(
         "SELECT id, norm_title FROM records WHERE fuzzy_block = ? AND kind = ? AND deleted = 0" + no_shared_kind,
