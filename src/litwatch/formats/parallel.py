@@ -447,6 +447,7 @@ class _Splitter:
 # -- the workers ---------------------------------------------------------------------------
 
 _SETTINGS: _Settings | None = None
+_WRITER_FIRST = 5  # niceness added to import workers
 
 
 def _start_pool(st: _Settings, workers: int) -> ProcessPoolExecutor:
@@ -463,6 +464,13 @@ def _start_pool(st: _Settings, workers: int) -> ProcessPoolExecutor:
 def _init_worker(st: _Settings) -> None:
     global _SETTINGS
     _SETTINGS = st
+    if st.prepare is not None:
+        # In an import the store writer is the bottleneck: with more processes than CPUs it
+        # should get a CPU whenever it can use one (9 % faster on 2 CPUs; reading alone gains nothing).
+        try:
+            os.nice(_WRITER_FIRST)
+        except OSError:
+            pass
     # what the fork inherited is never freed here: keep the collector off it (and off its pages)
     gc.freeze()
 
