@@ -532,10 +532,15 @@ def _groups(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 def _load_groups(path: str) -> Iterator[Any]:
     with open(path, "rb") as f:
         while True:
+            collecting = gc.isenabled()
+            gc.disable()  # rebuilding records makes only live objects: a collection now finds nothing
             try:
                 group = pickle.load(f)
             except EOFError:
                 return
+            finally:
+                if collecting:
+                    gc.enable()
             yield from group
 
 
