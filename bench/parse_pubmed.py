@@ -8,10 +8,11 @@ DOIs and PMCIDs, so the store sees distinct works), each wrapped in a <PubmedArt
 (with a small PubmedData) inside a <PubmedArticleSet>, gzip-compressed like the real baseline.
 Then measures, each in its own subprocess (so peak RSS is per measurement):
 
-  (a) litwatch's reader to Records     what litwatch uses on this machine: from 2 CPUs on the worker
-                                       pool formats.parallel.read_pubmed_parallel, else the
-                                       sequential pubmed_xml.read_stream; (s) is always the
-                                       sequential reader, (p) always the pool
+  (a) litwatch's reader to Records     what litwatch uses on this machine: from 2 CPUs on
+                                       formats.parallel.read_pubmed_parallel (worker processes,
+                                       and the main process parsing a share of the chunks), else
+                                       the sequential pubmed_xml.read_stream; (s) is always the
+                                       sequential reader, (p) always the parallel one
   (b) litwatch import into a new store litwatch.ingest.import_files (which reads a file this big
                                        with formats.parallel.prepare_pubmed_parallel from 2 CPUs on)
   (c) pubmed_parser.parse_medline_xml  (pip install pubmed-parser; default arguments)
@@ -111,7 +112,7 @@ def _count_records(read, path: str) -> int:
 
 
 def _measure_a(path: str) -> int:
-    """The reader litwatch itself uses here: the worker pool from 2 CPUs on, else the sequential one."""
+    """The reader litwatch itself uses here: the parallel reader from 2 CPUs on, else the sequential one."""
     from litwatch.formats.parallel import default_workers
     from litwatch.ingest import PARALLEL_MIN_CPUS
 
@@ -119,7 +120,7 @@ def _measure_a(path: str) -> int:
 
 
 def _measure_p(path: str) -> int:
-    """The worker pool whatever the CPU count, for comparison."""
+    """The parallel reader whatever the CPU count, for comparison."""
     from litwatch.formats.parallel import read_pubmed_parallel
 
     return _count_records(read_pubmed_parallel, path)
@@ -168,7 +169,7 @@ MEASURES = {"a": _measure_a, "s": _measure_s, "p": _measure_p, "b": _measure_b, 
 LABELS = {
     "a": "litwatch reader -> Records",
     "s": "  sequential reader",
-    "p": "  worker-pool reader",
+    "p": "  parallel reader",
     "b": "litwatch import -> store",
     "c": "pubmed_parser.parse_medline_xml",
     "d": "bare lxml iterparse",

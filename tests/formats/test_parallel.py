@@ -274,3 +274,17 @@ def test_import_parallel_equals_sequential(medline16, tmp_path, monkeypatch):
     assert results["parallel"] == results["sequential"]
     counts = results["parallel"][0]
     assert counts["read"] >= 1200 and counts["errors"] == 0
+
+
+@pytest.mark.parametrize("damaged_chunk", range(6))
+def test_damage_in_any_chunk_whoever_parses_it(medline16, damaged_chunk):
+    """With 2 CPUs the main process parses a share of the chunks itself and a worker the rest:
+    a malformed record in any of the first chunks, whichever process has it, gives exactly the
+    sequential reader's records and issue."""
+    assert parallel._inline_share(1) > 0  # the main process does take chunks itself
+    starts = [m.start() for m in re.finditer(rb"<MedlineCitation ", medline16)]
+    at = starts[damaged_chunk * 20 + 10]
+    data = medline16[:at] + b"<MedlineCitation><Broken></MedlineCitation>" + medline16[at:]
+    seq, par = _both(data, chunk_records=20, workers=2)
+    assert par == seq
+    assert isinstance(seq[-1], str) and "malformed XML" in seq[-1]
