@@ -280,7 +280,7 @@ class _Pipeline:
             yield from self._sequential_from(job)
             return _STOP
         self.pending.popleft()
-        yield from items
+        yield from _shaped(items, self.prepare_fn)
         self.count = count_end
         return None
 
