@@ -18,9 +18,9 @@ numbers) are exactly those of `pubmed_xml.read_stream` on the whole file.
 
 Reading Records, the main process is one of the `workers`: it parses a share of the chunks
 itself, by the same code, and yields each once it proved sound (see `_inline_share`). Records
-a worker made must be pickled and rebuilt, which costs a fifth of what parsing them does, so on
-2 CPUs one worker and the main process together read 20 % faster than two workers. Importing,
-the main process writes the store, and every chunk goes to the workers.
+a worker made must be pickled and rebuilt, which costs a quarter of what parsing them does, so on
+2 CPUs one worker and the main process together read about 10 % faster than two workers (bench/
+parse_pubmed.py). Importing, the main process writes the store, and every chunk goes to the workers.
 """
 
 from __future__ import annotations
@@ -170,7 +170,7 @@ def _read(
 
 
 class _Pipeline:
-    """Cut chunks, keep up to 2 per worker in flight, yield their results in order."""
+    """Cut chunks, keep up to _DEPTH per worker in flight, yield their results in order."""
 
     def __init__(self, st: _Settings, split: _Splitter, workers: int, prepare_fn) -> None:
         self.st, self.split, self.prepare_fn = st, split, prepare_fn
@@ -560,7 +560,7 @@ def _inline_share(pool: int) -> float:
     """The share of the chunks the main process parses itself beside `pool` workers (0: none).
 
     The share f that keeps all busy: f*here + (1-f)*receive + split = (1-f)*worker/pool. With one
-    worker (2 CPUs) that is 0.41, and reading is about 20 % faster than with two workers and the
+    worker (2 CPUs) that is 0.41, and reading is about 10 % faster than with two workers and the
     main process only receiving; from 3 workers on, receiving and cutting are work enough.
     """
     if pool < 1:
