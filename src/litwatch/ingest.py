@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from itertools import chain
+from typing import TypeVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,7 +14,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 
 from litwatch.errors import LitwatchError, ParseError
 from litwatch.formats import reader_module
-from litwatch.formats.base import ParseIssue, open_input
+from litwatch.formats.base import ParseIssue, in_groups, open_input
 from litwatch.formats.detect import detect_format
 from litwatch.formats.parallel import default_workers, prepare_pubmed_parallel
 from litwatch.records import Record
@@ -23,6 +25,7 @@ from litwatch.store.upsert import StoreCounts
 __all__ = ["ImportSummary", "import_files", "BATCH_SIZE"]
 
 BATCH_SIZE = 500
+T = TypeVar("T")
 TRANSACTION_RECORDS = 2000
 _PROGRESS_MIN_BYTES = 1 << 20  # a bar only for files worth watching
 # PubMed XML this big is read by worker processes (formats.parallel): below it, starting them costs
@@ -58,20 +61,6 @@ def _expand(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     return out
 
 
-def _batches(items: Iterator[Record | ParseIssue], summary: ImportSummary) -> Iterator[list[Record]]:
-    batch: list[Record] = []
-    for item in items:
-        if isinstance(item, ParseIssue):
-            summary.note(item)
-            continue
-        batch.append(item)
-        if len(batch) >= BATCH_SIZE:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def _store_file(store: Store, path: Path, fmt: str, summary: ImportSummary, bar: Progress | None) -> None:
     used = detect_format(path) if fmt == "auto" else fmt
     summary.formats[str(path)] = used
@@ -79,22 +68,16 @@ def _store_file(store: Store, path: Path, fmt: str, summary: ImportSummary, bar:
     if used == "pubmed-xml" and _big(path):
         batches: Iterator[list[Prepared]] = _issues_apart(_read_prepared(path, summary.run_id, bar), summary)
     else:
-        batches = ([prepare(r, summary.run_id) for r in batch] for batch in _batches(_read(path, used, bar), summary))
+        records = _issues_apart(_read(path, used, bar), summary)
+        batches = ([prepare(r, summary.run_id) for r in batch] for batch in in_groups(records, BATCH_SIZE))
     for batch in _transactions(batches):
         summary.add(store.upsert_prepared(_number_repeats(batch, seen), run_id=summary.run_id))
 
 
 def _transactions(batches: Iterator[list[Prepared]]) -> Iterator[list[Prepared]]:
-    """Batches joined to about TRANSACTION_RECORDS copies: each transaction makes the full-text
-    index write and later merge a segment, and 2,000 records a transaction store 15 % faster than 500."""
-    group: list[Prepared] = []
-    for batch in batches:
-        group.extend(batch)
-        if len(group) >= TRANSACTION_RECORDS:
-            yield group
-            group = []
-    if group:
-        yield group
+    """Batches joined to TRANSACTION_RECORDS copies: each transaction makes the full-text index
+    write and later merge a segment, and 2,000 records a transaction store 15 % faster than 500."""
+    return in_groups(chain.from_iterable(batches), TRANSACTION_RECORDS)
 
 
 def _number_repeats(batch: list[Prepared], seen: Counter[str]) -> list[Prepared]:
@@ -131,7 +114,7 @@ def _read_prepared(path: Path, run_id: int, bar: Progress | None) -> Iterator[li
         stream.close()
 
 
-def _issues_apart(items: Iterator[list[Prepared] | ParseIssue], summary: ImportSummary) -> Iterator[list[Prepared]]:
+def _issues_apart(items: Iterator[T | ParseIssue], summary: ImportSummary) -> Iterator[T]:
     for item in items:
         if isinstance(item, ParseIssue):
             summary.note(item)

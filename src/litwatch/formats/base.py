@@ -16,12 +16,13 @@ import io
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import BinaryIO
+from collections.abc import Iterable, Iterator
+from typing import Any, BinaryIO
 
 from litwatch.errors import ParseError
 from litwatch.formats.gz import open_gzip
 
-__all__ = ["ParseIssue", "open_input", "utc_now", "CountingReader"]
+__all__ = ["ParseIssue", "open_input", "utc_now", "CountingReader", "in_groups"]
 
 
 @dataclass(slots=True)
@@ -79,3 +80,15 @@ def open_input(path: str | Path) -> tuple[BinaryIO, CountingReader]:
     if buffered.peek(2)[:2] == b"\x1f\x8b":
         return open_gzip(buffered), counter
     return buffered, counter
+
+
+def in_groups(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """`items` as consecutive lists of `size` (the last one shorter)."""
+    group: list[Any] = []
+    for item in items:
+        group.append(item)
+        if len(group) >= size:
+            yield group
+            group = []
+    if group:
+        yield group

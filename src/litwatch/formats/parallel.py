@@ -37,6 +37,7 @@ import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from functools import partial
 from itertools import chain
@@ -45,7 +46,7 @@ from typing import Any, BinaryIO
 from lxml import etree
 
 from litwatch import records as _rec
-from litwatch.formats.base import ParseIssue, utc_now
+from litwatch.formats.base import ParseIssue, in_groups, utc_now
 from litwatch.formats.gz import READ_ERRORS
 from litwatch.formats.pubmed_xml import (
     CHUNK,
@@ -67,7 +68,6 @@ _DEPTH = 8  # chunks in flight per worker: 2 made imports 12 % and reading 8 % s
 _SET_ROOTS = {"PubmedArticleSet", "PubmedBookArticleSet", "MedlineCitationSet"}
 _PROLOG_LIMIT = 4 << 20  # no record start in the first 4 MiB: not worth splitting
 _GIANT = 64 << 20  # no record end in 64 MiB: hand the rest to the sequential reader
-_READ_ERRORS = READ_ERRORS
 _DELETE_BLOCK = re.compile(rb"<DeleteCitation[\s>].*?</DeleteCitation>", re.S)
 _PMID_START = re.compile(rb"<PMID[\s>/]")
 
@@ -275,13 +275,8 @@ class _Pipeline:
 
     def _collect_inline(self, job: _Job) -> Iterator[Any]:
         """Parse the head chunk here, with the workers' code, and yield it once it proved sound."""
-        collecting = gc.isenabled()
-        gc.disable()  # a chunk of live records, and parsing makes no cycles: collections would find nothing
-        try:
+        with _no_collection():
             ok, items, count_end = _parse_chunk(self.st, job.data, job.base, job.lines - self.prolog_lines, job.first)
-        finally:
-            if collecting:
-                gc.enable()
         if not ok or job.base != self.count:
             yield from self._sequential_from(job)
             return _STOP
@@ -407,7 +402,7 @@ class _Splitter:
             return False
         try:
             block = self._stream.read(CHUNK)
-        except _READ_ERRORS as exc:
+        except READ_ERRORS as exc:
             self.error, self._eof = exc, True
             return False
         if not block:
@@ -586,7 +581,7 @@ def _work(path: str, base: int, line_offset: int, first: bool) -> tuple[bool, st
     try:
         with open(out, "wb") as f:
             if st.prepare is None:
-                for group in _groups(items, _GROUP):
+                for group in in_groups(items, _GROUP):
                     _dump(group, f)
             else:
                 for batch in _shaped(items, st.prepare):
@@ -610,30 +605,28 @@ def _parse_doc(doc: bytes, ctx: ReadContext, tags: tuple[str, ...]) -> Iterator[
     yield from drain(parser, ctx)
 
 
-def _groups(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    group: list[Any] = []
-    for item in items:
-        group.append(item)
-        if len(group) >= size:
-            yield group
-            group = []
-    if group:
-        yield group
-
-
 def _load_groups(path: str) -> Iterator[Any]:
     with open(path, "rb") as f:
         while True:
-            collecting = gc.isenabled()
-            gc.disable()  # rebuilding records makes only live objects: a collection now finds nothing
             try:
-                group = pickle.load(f)
+                with _no_collection():
+                    group = pickle.load(f)
             except EOFError:
                 return
-            finally:
-                if collecting:
-                    gc.enable()
             yield from group
+
+
+@contextmanager
+def _no_collection() -> Iterator[None]:
+    """Garbage collection off while a batch of records is built: they are all alive and make no
+    reference cycles, so collections in the meantime would find nothing and only cost time."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 # Records pickled as (class, field values): about twice as fast to write as pickle's default

@@ -14,6 +14,7 @@ from typing import Any
 
 from litwatch.errors import ParseError, UsageError
 from litwatch.screen.api import _name, decisions_for
+from litwatch.screen.dataset import open_csv
 from litwatch.screen.decisions import add_decision
 from litwatch.screen.rules import Decision
 
@@ -62,11 +63,7 @@ def _resolve(store, row: dict[str, str], line: int, path: str) -> int:
 def import_decisions(store, topic, path: str | Path, *, by: str | None = None) -> dict[str, Any]:
     """Read a decisions CSV into the store as person decisions; all rows or none."""
     p = str(path)
-    try:
-        fh = open(path, newline="", encoding="utf-8-sig")
-    except OSError as exc:
-        raise UsageError(f"cannot open {p}: {exc.strerror}") from exc
-    with fh:
+    with open_csv(path) as fh:
         reader = csv.DictReader(fh)
         cols = set(reader.fieldnames or [])
         if "label" not in cols or not cols & set(_ID_COLUMNS):

@@ -64,14 +64,18 @@ def _label(value: str | None, path: str, line: int, column: str) -> int:
     )
 
 
+def open_csv(path: str | Path):
+    """A CSV file opened for csv.DictReader (UTF-8, a BOM dropped); UsageError if it cannot be opened."""
+    try:
+        return open(path, newline="", encoding="utf-8-sig")
+    except OSError as exc:
+        raise UsageError(f"cannot open {path}: {exc.strerror}") from exc
+
+
 def load_screening_csv(path: str | Path) -> ScreeningData:
     """Read a labelled CSV; ParseError/UsageError name what is missing, duplicates become warnings."""
     p = str(path)
-    try:
-        handle = open(path, newline="", encoding="utf-8-sig")
-    except OSError as exc:
-        raise UsageError(f"cannot open {p}: {exc.strerror}") from exc
-    with handle:
+    with open_csv(path) as handle:
         reader = csv.DictReader(handle)
         columns = list(reader.fieldnames or [])
         title_col, abstract_col = _find(columns, _TITLE_COLUMNS), _find(columns, ("abstract",))
