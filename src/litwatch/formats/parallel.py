@@ -60,6 +60,7 @@ from litwatch.formats.pubmed_xml import (
     record_tags,
 )
 from litwatch.records import Record
+from litwatch.store.prepare import Prepared
 
 __all__ = ["read_pubmed_parallel", "prepare_pubmed_parallel", "default_workers", "CHUNK_RECORDS"]
 
@@ -68,8 +69,6 @@ _DEPTH = 8  # chunks in flight per worker: 2 made imports 12 % and reading 8 % s
 _SET_ROOTS = {"PubmedArticleSet", "PubmedBookArticleSet", "MedlineCitationSet"}
 _PROLOG_LIMIT = 4 << 20  # no record start in the first 4 MiB: not worth splitting
 _GIANT = 64 << 20  # no record end in 64 MiB: hand the rest to the sequential reader
-_DELETE_BLOCK = re.compile(rb"<DeleteCitation[\s>].*?</DeleteCitation>", re.S)
-_PMID_START = re.compile(rb"<PMID[\s>/]")
 
 
 def default_workers() -> int:
@@ -137,9 +136,6 @@ class _Settings:
 @dataclass(slots=True)
 class _Job:
     data: bytes | None  # None once written to `path` for a worker
-    base: int  # records before the chunk (predicted)
-    records: int  # records in the chunk (predicted)
-    lines: int  # newlines before the chunk in the file
     col: int  # bytes between the last newline and the chunk
     first: bool  # the chunk right after the prolog
     future: Future | None = None
@@ -182,7 +178,11 @@ class _Pipeline:
         # while the main process writes a transaction or parses a chunk itself
         self.depth = _DEPTH * self.workers
         self.prolog_lines = st.prolog.count(b"\n")
-        self.count = 0  # records yielded so far (true, not predicted)
+        # Where the next chunk to collect starts: records before it, newlines before it. Chunks
+        # are numbered only as they are collected, in file order, from what each one held; the
+        # workers number their records from 1 and the main process shifts them (see _collect).
+        self.count = 0
+        self.lines = self.prolog_lines
         self.pending: deque[_Job] = deque()
         self.pool: ProcessPoolExecutor | None = None
         self.folder: str | None = None  # chunks travel as files: see _submit
@@ -200,8 +200,8 @@ class _Pipeline:
 
     def _chunks(self) -> Iterator[Any]:
         split = self.split
-        first = split.next_chunk(0)
-        second = split.next_chunk(first.base + first.records) if first else None
+        first = split.next_chunk()
+        second = split.next_chunk() if first else None
         if second is None:  # one chunk at most: not worth a pool; the stream is read exactly as one piece
             blocks = chain([self.st.prolog], [first.data] if first else [], split.rest())
             ctx = ReadContext(self.st.origin, self.st.source, self.st.retrieved_at)
@@ -220,11 +220,11 @@ class _Pipeline:
                     return
                 while self.pending and self.pending[0].inline and job is not None and self._in_flight() < self.depth:
                     # the pool gets its next chunks before the main process parses one itself
-                    job = split.next_chunk(job.base + job.records)
+                    job = split.next_chunk()
                     if job is not None:
                         self._submit(job)
             if job is not None:
-                job = split.next_chunk(job.base + job.records)
+                job = split.next_chunk()
         while self.pending:
             if (yield from self._collect()) is _STOP:
                 return
@@ -249,7 +249,7 @@ class _Pipeline:
             job.path = os.path.join(self.folder, f"{self.submitted}.xml")
             with open(job.path, "wb") as f:
                 f.write(job.data)
-            job.future = self.pool.submit(_work, job.path, job.base, job.lines - self.prolog_lines, job.first)
+            job.future = self.pool.submit(_work, job.path, job.first)
         except Exception:  # no processes or files to be had (a sandbox, a dead worker): _collect reads it here
             job.future = None
         else:
@@ -260,29 +260,45 @@ class _Pipeline:
         if job.inline:
             return (yield from self._collect_inline(job))
         try:
-            ok, out, count_end = job.future.result() if job.future else (False, None, 0)
+            ok, out, records, newlines = job.future.result() if job.future else (False, None, 0, 0)
         except Exception:  # a worker died (killed, out of memory): read on without it
             ok = False
-        if not ok or job.base != self.count:
-            yield from self._sequential_from(job)
-            return _STOP
+        if not ok:  # anything to report, or a worker gone: this chunk again, here, numbered in place
+            if job.data is None:
+                job.data = _read_back(job.path)
+            _remove(job.path)
+            job.inline = True
+            return (yield from self._collect_inline(job))
         self.pending.popleft()
         _remove(job.path)
-        yield from _load_groups(out)  # the worker wrote it whole before it answered
+        n = self.count
+        for item in _load_groups(out):  # the worker wrote it whole before it answered
+            if type(item) is list:  # a batch of prepared records
+                for prepared in item:
+                    n += 1
+                    prepared.relocate(f"record {n}")
+            else:
+                n += 1
+                item.provenance[0].location = f"record {n}"
+            yield item
         _remove(out)
-        self.count = count_end
+        self.count += records
+        self.lines += newlines
+        self.split.learn(records)
         return None
 
     def _collect_inline(self, job: _Job) -> Iterator[Any]:
         """Parse the head chunk here, with the workers' code, and yield it once it proved sound."""
         with _no_collection():
-            ok, items, count_end = _parse_chunk(self.st, job.data, job.base, job.lines - self.prolog_lines, job.first)
-        if not ok or job.base != self.count:
+            ok, items, count_end = _parse_chunk(self.st, job.data, self.count, self.lines - self.prolog_lines, job.first)
+        if not ok:
             yield from self._sequential_from(job)
             return _STOP
         self.pending.popleft()
         yield from _shaped(items, self.prepare_fn)
+        self.split.learn(count_end - self.count)
         self.count = count_end
+        self.lines += job.data.count(b"\n")
         return None
 
     def _sequential_from(self, job: _Job) -> Iterator[Any]:
@@ -292,16 +308,16 @@ class _Pipeline:
                 later.future.cancel()
         datas = [j.data if j.data is not None else _read_back(j.path) for j in self.pending]
         self.pending.clear()
-        blocks = chain(self._lead_in(job.lines, job.col), datas, self.split.rest())
+        blocks = chain(self._lead_in(self.lines, job.col), datas, self.split.rest())
         yield from _shaped(parse_blocks(blocks, self._context(), self.st.tags), self.prepare_fn)
 
     def _tail(self) -> Iterator[Any]:
         """What follows the last record (normally just the root's end tag)."""
         if not self.split.at_end:  # a record too big to cut: the sequential reader takes the rest
-            blocks = chain(self._lead_in(self.split.lines, self.split.col), self.split.rest())
+            blocks = chain(self._lead_in(self.lines, self.split.col), self.split.rest())
             yield from _shaped(parse_blocks(blocks, self._context(), self.st.tags), self.prepare_fn)
             return
-        lines, col = self.split.lines, self.split.col
+        lines, col = self.lines, self.split.col
         tail = self.split.take_rest()
         if not self.split.error and tail.strip() == self.st.close:  # the common, well-formed end
             return
@@ -377,6 +393,8 @@ class _Splitter:
     Reads CHUNK-sized blocks as the sequential reader does, so a corrupt gzip stream ends at
     the same byte; a read error is kept and raised again, in its place, by `rest()`. A chunk is
     cut after the last record end once about `chunk_records` records' worth of bytes are in.
+    It never scans a whole chunk: counting its records and lines here took the main process as
+    long as un-gzipping it, so whoever parses a chunk counts them (see _Pipeline._collect).
     """
 
     def __init__(self, stream: BinaryIO, head: bytes, tags: tuple[str, ...], chunk_records: int) -> None:
@@ -386,11 +404,13 @@ class _Splitter:
         self._closes = [b"</" + t.encode() + b">" for t in tags]
         self._starts = re.compile(b"<(?:" + b"|".join(t.encode() for t in tags) + rb")[\s>/]")
         self._chunk_records = chunk_records
-        self._record_bytes = 0  # bytes per record, from the chunks cut so far
+        self._record_bytes = 0  # bytes per record, from the chunks parsed so far
+        self._learnt_bytes = 0  # ... of which parsed, holding _learnt_records records
+        self._learnt_records = 0
+        self._sizes: deque[int] = deque()  # the sizes of the chunks cut and not yet parsed
         self._cut_any = False
         self._eof = False
         self.error: BaseException | None = None
-        self.lines = 0  # newlines before what is left
         self.col = 0  # bytes since the last newline before what is left
 
     @property
@@ -422,7 +442,6 @@ class _Splitter:
         data, rest = buf[:n], buf[n:]
         self._parts, self._size = [rest], len(rest)
         nl = data.rfind(b"\n")
-        self.lines += data.count(b"\n")
         self.col = len(data) - nl - 1 if nl >= 0 else self.col + len(data)
         return data
 
@@ -439,12 +458,19 @@ class _Splitter:
             return None  # a closing tag could hide in there; not worth the risk
         return self._consume(m.start())
 
-    def next_chunk(self, base: int) -> _Job | None:
+    def learn(self, records: int) -> None:
+        """The oldest chunk cut and not yet learnt from held `records` records: size chunks by it."""
+        self._learnt_bytes += self._sizes.popleft() if self._sizes else 0
+        self._learnt_records += records
+        if self._learnt_records:
+            self._record_bytes = max(1, self._learnt_bytes // self._learnt_records)
+
+    def next_chunk(self) -> _Job | None:
         """The next run of about `chunk_records` whole records (fewer at the end); None after the last."""
         if not self._record_bytes:  # first chunk: guess the record size from what is in already
             buf = self._joined()
             n = sum(buf.count(c) for c in self._closes)
-            self._record_bytes = self._cut(buf, len(buf)) // n if n else CHUNK
+            self._record_bytes = max(1, self._cut(buf, len(buf)) // n) if n else CHUNK
         want = self._chunk_records * self._record_bytes
         while True:
             while self._size < want and self._read():
@@ -456,14 +482,11 @@ class _Splitter:
             if self._eof or self._size >= _GIANT:
                 return None
             want = self._size + CHUNK
-        records = sum(buf.count(c, 0, cut) for c in self._closes)
-        lines, col, first = self.lines, self.col, not self._cut_any
+        col, first = self.col, not self._cut_any
         data = self._consume(cut)
         self._cut_any = True
-        self._record_bytes = max(1, len(data) // records)
-        if b"</DeleteCitation>" in data:  # each deleted PMID is a record of its own
-            records += sum(len(_PMID_START.findall(m.group())) - 1 for m in _DELETE_BLOCK.finditer(data))
-        return _Job(data, base, records, lines, col, first)
+        self._sizes.append(len(data))
+        return _Job(data, col, first)
 
     def _cut(self, buf: bytes, want: int) -> int:
         """The end of the last record closing tag in buf[:want], else of the first one after; 0: none."""
@@ -548,7 +571,7 @@ def _parse_chunk(st: _Settings, data: bytes, base: int, line_offset: int, first:
 # What one record costs on the machine the bench ran on (2 CPUs), in microseconds of CPU: parsed
 # in the main process; parsed, mapped and pickled in a worker; received (un-pickled) from one;
 # un-gzipped and cut into chunks, which the main process does for every record.
-_COST_HERE, _COST_WORKER, _COST_RECEIVE, _COST_SPLIT = 132.0, 158.0, 33.0, 19.0
+_COST_HERE, _COST_WORKER, _COST_RECEIVE, _COST_SPLIT = 120.0, 145.0, 16.0, 6.0
 
 
 def _inline_share(pool: int) -> float:
@@ -565,32 +588,48 @@ def _inline_share(pool: int) -> float:
     return share if share > 0.05 else 0.0
 
 
-def _work(path: str, base: int, line_offset: int, first: bool) -> tuple[bool, str | None, int]:
-    """Parse the chunk in file `path`: (ok, the file of its items pickled, records counted at its end).
+def _work(path: str, first: bool) -> tuple[bool, str | None, int, int]:
+    """Parse the chunk in file `path`: (ok, the file of its records pickled, records, newlines).
 
+    The worker does not know where its chunk sits in the file: it numbers its records from 1
+    and the main process shifts them. A chunk with anything to report (a bad record, malformed
+    XML) is not ok: the main process parses it again knowing its place, for exact messages.
     Items are written in small groups as they come, so few records are alive at once: a chunk's
     worth of live records costs more in garbage collection and cold memory than the pickling.
     """
     st = _SETTINGS
     assert st is not None
     with open(path, "rb") as f:
-        doc = st.prolog + f.read() + st.close
-    ctx = _chunk_context(st, doc, base, line_offset, first)
-    items = _parse_doc(doc, ctx, st.tags)
+        data = f.read()
+    doc = st.prolog + data + st.close
+    ctx = _chunk_context(st, doc, 0, 0, first)
+    items = _records_only(_parse_doc(doc, ctx, st.tags))
     out = path + ".out"
     try:
-        with open(out, "wb") as f:
+        with _no_collection(), open(out, "wb") as f:
             if st.prepare is None:
                 for group in in_groups(items, _GROUP):
                     _dump(group, f)
             else:
-                for batch in _shaped(items, st.prepare):
+                for batch in in_groups(map(st.prepare, items), CHUNK_RECORDS):
                     _dump([batch], f)
-    except etree.XMLSyntaxError:
-        return False, None, ctx.count
-    if not ctx.raw.ok:  # the sequential reader would hash re-serialised elements from here on
-        return False, None, ctx.count
-    return True, out, ctx.count
+        if not ctx.raw.ok:  # the sequential reader would hash re-serialised elements from here on
+            raise _NotClean
+    except (etree.XMLSyntaxError, _NotClean):
+        _remove(out)
+        return False, None, 0, 0
+    return True, out, ctx.count, data.count(b"\n")
+
+
+class _NotClean(Exception):
+    """A chunk a worker cannot give as it is: see _work."""
+
+
+def _records_only(items: Iterable[Record | ParseIssue]) -> Iterator[Record]:
+    for item in items:
+        if isinstance(item, ParseIssue):
+            raise _NotClean
+        yield item
 
 
 _GROUP = 50
@@ -656,6 +695,7 @@ _DISPATCH = {
         _rec.Trial,
         _rec.Provenance,
         ParseIssue,
+        Prepared,
     )
 }
 

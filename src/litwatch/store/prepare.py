@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from litwatch.records import Record
+from litwatch.records import Record, with_provenance
 from litwatch.store.merge import fuzzy_block, item_key, normalize_title
 
 __all__ = ["Prepared", "prepare", "fts_values"]
@@ -18,7 +18,7 @@ __all__ = ["Prepared", "prepare", "fts_values"]
 class Prepared:
     source: str
     item_key: str
-    json: str
+    body: str  # the record's JSON without provenance: see Record.json_parts
     content_hash: str
     kind: str
     title: str | None
@@ -33,6 +33,18 @@ class Prepared:
     location: str | None
     retrieved_at: str | None
     raw_hash: str | None
+    provenance: list[dict]  # the record's provenance as plain data
+
+    @property
+    def json(self) -> str:
+        """The record's JSON, as the store keeps it."""
+        return with_provenance(self.body, self.provenance)
+
+    def relocate(self, location: str) -> None:
+        """Give the copy its place in the file (the parallel reader numbers records late)."""
+        self.location = location
+        if self.provenance:
+            self.provenance[0]["location"] = location
 
     def record(self) -> Record:
         return Record.from_json(self.json)
@@ -58,7 +70,7 @@ def prepare(record: Record, run_id: int | None = None) -> Prepared:
             if prov.run_id is None:
                 prov.run_id = run_id
     prov = record.provenance[0] if record.provenance else None
-    text, digest = record.json_and_hash()
+    body, provenance, digest = record.json_parts()
     source = prov.source if prov else "unknown"
     key = item_key(record)
     if source.startswith("file:") and prov and prov.origin:
@@ -68,7 +80,7 @@ def prepare(record: Record, run_id: int | None = None) -> Prepared:
     return Prepared(
         source=source,
         item_key=key,
-        json=text,
+        body=body,
         content_hash=digest,
         kind=record.kind,
         title=record.title,
@@ -83,4 +95,5 @@ def prepare(record: Record, run_id: int | None = None) -> Prepared:
         location=prov.location if prov else None,
         retrieved_at=prov.retrieved_at if prov else None,
         raw_hash=prov.raw_hash if prov else None,
+        provenance=provenance,
     )
