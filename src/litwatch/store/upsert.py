@@ -155,6 +155,7 @@ def _plan(store: "Store", items: list[Prepared]) -> list[object]:
     seen_keys: set[tuple[str, str]] = set()
     seen_ids: set[tuple[str, str]] = set()
     seen_blocks: dict[tuple[str, str], list[Prepared]] = {}
+    titled: list[tuple[int, Prepared]] = []  # new unless a stored record matches by title
     for n, it in todo:
         key = (it.source, it.item_key)
         block = _block(it)
@@ -176,10 +177,38 @@ def _plan(store: "Store", items: list[Prepared]) -> list[object]:
             continue
         if any(s in held for s in it.strong):
             continue
-        if block is not None and _fuzzy_match(store, it)[0] is not None:
-            continue
-        plan[n] = _NEW
+        if block is not None:
+            titled.append((n, it))
+        else:
+            plan[n] = _NEW
+    matched = _fuzzy_matched(store, titled)
+    for n, _ in titled:
+        if n not in matched:
+            plan[n] = _NEW
     return plan
+
+
+def _fuzzy_matched(store: "Store", items: list[tuple[int, Prepared]]) -> set[int]:
+    """The numbers of the copies _fuzzy_match would join to a stored record, found with one query
+    per (kind, id kinds held) and few hundred blocks instead of one query per copy."""
+    groups: dict[tuple[str, str], list[tuple[int, Prepared]]] = {}
+    for n, it in items:
+        groups.setdefault((it.kind, _no_shared_kind(it)), []).append((n, it))
+    matched: set[int] = set()
+    for (kind, condition), members in groups.items():
+        titles: dict[str, list[str]] = {}
+        for part in _parts(sorted({it.fuzzy_block for _, it in members})):
+            for block, title in store.conn.execute(
+                f"SELECT fuzzy_block, norm_title FROM records WHERE fuzzy_block IN ({','.join('?' * len(part))}) "
+                "AND kind = ? AND deleted = 0" + condition,
+                (*part, kind),
+            ):
+                titles.setdefault(block, []).append(title or "")
+        for n, it in members:
+            hits = sum(fuzz.ratio(it.norm_title, t) >= FUZZY_THRESHOLD for t in titles.get(it.fuzzy_block, ()))
+            if hits == 1:  # as _fuzzy_match: only an unambiguous match joins
+                matched.add(n)
+    return matched
 
 
 def _candidate(item: Prepared, earlier: Prepared) -> bool:
@@ -331,16 +360,9 @@ def _id_matches(store: "Store", item: Prepared) -> list[tuple[int, str]]:
 def _fuzzy_match(store: "Store", item: Prepared) -> tuple[int | None, float | None]:
     if item.fuzzy_block is None or not item.norm_title:
         return None, None
-    # A candidate holding an id of a kind this copy also holds would have matched on it already, or
-    # it names another work (an erratum, a twin publication): SQL leaves those out before Python
-    # compares titles, which keeps blocks of many same-titled records cheap.
-    no_shared_kind = "".join(
-        " AND has_pmid = 0" if kind == "pmid" else f" AND instr(' ' || strong_ids, ' {kind}:') = 0"
-        for kind, _ in item.strong
-    )
     candidates = []
     for row in store.conn.execute(
-        "SELECT id, norm_title FROM records WHERE fuzzy_block = ? AND kind = ? AND deleted = 0" + no_shared_kind,
+        "SELECT id, norm_title FROM records WHERE fuzzy_block = ? AND kind = ? AND deleted = 0" + _no_shared_kind(item),
         (item.fuzzy_block, item.kind),
     ):
         score = fuzz.ratio(item.norm_title, row["norm_title"] or "")
@@ -349,6 +371,19 @@ def _fuzzy_match(store: "Store", item: Prepared) -> tuple[int | None, float | No
     if len(candidates) == 1:  # merge only when unambiguous
         return candidates[0]
     return None, None
+
+
+def _no_shared_kind(item: Prepared) -> str:
+    """SQL conditions leaving out the records that hold an id of a kind the copy also holds.
+
+    Such a candidate would have matched on the id already, or it names another work (an erratum,
+    a twin publication): SQL leaves those out before Python compares titles, which keeps blocks
+    of many same-titled records cheap.
+    """
+    return "".join(
+        " AND has_pmid = 0" if kind == "pmid" else f" AND instr(' ' || strong_ids, ' {kind}:') = 0"
+        for kind, _ in item.strong
+    )
 
 
 def _insert_record(store: "Store", item: Prepared, now: str) -> int:
