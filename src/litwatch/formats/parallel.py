@@ -1,26 +1,31 @@
 """PubMed XML read by several processes: the same Records, in the same order, faster.
 
 The main process un-gzips the stream and cuts it into chunks of whole records by looking for
-the records' closing tags in the bytes (`</PubmedArticle>`, `</PubmedBookArticle>`,
-`</MedlineCitation>` in the old MedlineCitationSet, `</DeleteCitation>`). Each chunk is wrapped
-in the file's own prolog (XML declaration, DOCTYPE, root start tag) and the root's end tag, and
-parsed in a worker process by the sequential reader's own code (`pubmed_xml.parse_blocks`'s
-parts), told how many records and lines came before it, so "record N", line numbers and
-raw_hash are those the sequential reader gives. At most two chunks per worker are in flight
-and results are yielded in file order, so memory stays flat.
+the records' closing tags near the end of each chunk's worth of bytes (`</PubmedArticle>`,
+`</PubmedBookArticle>`, `</MedlineCitation>` in the old MedlineCitationSet, `</DeleteCitation>`);
+it never scans a whole chunk. Each chunk is wrapped in the file's own prolog (XML declaration,
+DOCTYPE, root start tag) and the root's end tag, and parsed in a worker process by the
+sequential reader's own code (`pubmed_xml.parse_blocks`'s parts). A worker does not know where
+its chunk sits: it numbers its records from 1 and counts the chunk's records and lines, and the
+main process, collecting chunks in file order, shifts "record N" by the records before the
+chunk, so "record N" and raw_hash are those the sequential reader gives. Up to _DEPTH chunks
+per worker are in flight, kept in files, so memory stays flat.
 
-Whatever the chunking cannot promise, the sequential reader does instead, from that chunk to
-the end of the file: a chunk that does not parse (malformed XML, or a closing tag inside a
-comment that cut in the wrong place), a record count other than the one predicted, a worker
-that died. It then parses the file's prolog, blank lines and spaces up to the chunk's line and
-column, and the rest of the stream, so its records and its one ParseIssue (with libxml2's line
-numbers) are exactly those of `pubmed_xml.read_stream` on the whole file.
+A chunk a worker cannot give as it is (a bad record to report, malformed XML, a worker that
+died) the main process parses again itself, now knowing the records and lines before it, so
+its ParseIssues carry the file's own record numbers and lines. Whatever the chunking cannot
+promise (malformed XML, or a closing tag inside a comment that cut in the wrong place), the
+sequential reader does instead, from that chunk to the end of the file: it parses the file's
+prolog, blank lines and spaces up to the chunk's line and column, and the rest of the stream,
+so its records and its one ParseIssue (with libxml2's line numbers) are exactly those of
+`pubmed_xml.read_stream` on the whole file.
 
 Reading Records, the main process is one of the `workers`: it parses a share of the chunks
-itself, by the same code, and yields each once it proved sound (see `_inline_share`). Records
-a worker made must be pickled and rebuilt, which costs a quarter of what parsing them does, so on
-2 CPUs one worker and the main process together read about 10 % faster than two workers (bench/
-parse_pubmed.py). Importing, the main process writes the store, and every chunk goes to the workers.
+itself, by the same code, yielding each record as soon as it is made (see `_inline_share` and
+`_Pipeline._collect_inline`). Records a worker made travel as msgpack and are rebuilt, which
+costs a fifth of what parsing them does, so on 2 CPUs one worker and the main process together
+read faster than two workers (bench/parse_pubmed.py). Importing, the main process writes the
+store, and every chunk goes to the workers, which also prepare the records for the store.
 """
 
 from __future__ import annotations
@@ -603,18 +608,18 @@ def _parse_chunk(st: _Settings, data: bytes, base: int, line_offset: int, first:
     return ctx.raw.ok, items, ctx.count
 
 
-# What one record costs on the machine the bench ran on (2 CPUs), in microseconds of CPU: parsed
-# in the main process; parsed, mapped and pickled in a worker; received (un-pickled) from one;
-# un-gzipped and cut into chunks, which the main process does for every record.
-_COST_HERE, _COST_WORKER, _COST_RECEIVE, _COST_SPLIT = 120.0, 145.0, 16.0, 6.0
+# What one record costs on the machine the bench ran on (2 CPUs), in microseconds of CPU, with
+# the C mapper: parsed and mapped in the main process; parsed, mapped and sent as msgpack by a
+# worker; received from one; un-gzipped and cut into chunks, which the main process does for all.
+_COST_HERE, _COST_WORKER, _COST_RECEIVE, _COST_SPLIT = 90.0, 110.0, 20.0, 6.0
 
 
 def _inline_share(pool: int) -> float:
     """The share of the chunks the main process parses itself beside `pool` workers (0: none).
 
     The share f that keeps all busy: f*here + (1-f)*receive + split = (1-f)*worker/pool. With one
-    worker (2 CPUs) that is 0.41, and reading is about 10 % faster than with two workers and the
-    main process only receiving; from 3 workers on, receiving and cutting are work enough.
+    worker (2 CPUs) that is 0.47; measured, 0.45 and 0.50 read 15,600-16,000 records/s, 0.40
+    14,200-14,600 and 0.35 13,000-13,300. From 3 workers on, receiving and cutting are work enough.
     """
     if pool < 1:
         return 0.0

@@ -24,6 +24,7 @@ Mapping choices worth knowing:
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from functools import lru_cache
 from collections.abc import Iterable, Iterator
@@ -376,7 +377,12 @@ def element_text(el: etree._Element) -> str:
 
 
 def _record(el: etree._Element, ctx: ReadContext, raw: bytes | None = None) -> Record:
-    rec = Record(provenance=ctx.provenance(raw if raw is not None else etree.tostring(el)))
+    provenance = ctx.provenance(raw if raw is not None else etree.tostring(el))
+    if _fast is not None:
+        rec = _fast.record(el, provenance)
+        if rec is not None:
+            return rec
+    rec = Record(provenance=provenance)
     tag = el.tag
     if tag == "MedlineCitation":
         _citation(el, rec)
@@ -797,3 +803,22 @@ def _book_meta(book: etree._Element, rec: Record) -> None:
             _put(rec.dates, "issue", _ymd(c))
         elif tag == "AuthorList" and not rec.authors and c.get("Type") != "editors":
             rec.authors = _authors(c)
+
+
+# -- the C accelerator ---------------------------------------------------------------------
+
+
+def _load_fast():
+    """formats/_pubmed_fast.pyx, built at install when a C compiler is at hand: the same Records
+    from the same elements, mapped in C. LITWATCH_PURE_PYTHON=1 turns it off."""
+    if os.environ.get("LITWATCH_PURE_PYTHON"):
+        return None
+    try:
+        from litwatch.formats import _pubmed_fast
+    except ImportError:
+        return None
+    _pubmed_fast.configure(_date_parts, link_kind, _orcid, _NL_RUN, _PMC_OTHER)
+    return _pubmed_fast
+
+
+_fast = _load_fast()
