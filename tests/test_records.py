@@ -64,3 +64,30 @@ def test_identifier_normalisation():
     assert normalize_doi("not a doi") is None
     assert normalize_pmcid("12345") == "PMC12345" and normalize_pmcid("pmc7") == "PMC7"
     assert normalize_nct("see nct01234567 for details") == "NCT01234567"
+
+
+def test_content_hashes_stay_what_earlier_versions_stored(shared_data):
+    """A store remembers each copy's content hash: a re-import finds a copy unchanged only if the
+    hash comes out the same. These 635 real records hashed this way before the per-class dumpers
+    (records._compile_dumper) replaced the field-by-field walk; a change in what to_dict() leaves
+    out, or in the JSON, would make every stored copy look changed."""
+    import hashlib
+
+    from litwatch.formats import read_file
+
+    names = [
+        "pubmed/medline16n0902.xml.gz",
+        "pubmed/pubmed6.xml",
+        "europepmc/search_cancer_core.json",
+        "crossref/works_query.json",
+        "clinicaltrials/api-v2/nct03722472.json",
+        "clinicaltrials/api-v2/nct06323538.json",
+    ]
+    digest, n = hashlib.sha1(), 0
+    for name in names:
+        for rec in read_file(shared_data / name):
+            if isinstance(rec, Record):
+                digest.update(rec.content_hash().encode())
+                n += 1
+    assert n == 635
+    assert digest.hexdigest() == "e2e3b9ce3cbfb5f27291736d491bf6e1dbe2aca5"

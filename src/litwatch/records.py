@@ -367,7 +367,7 @@ class Record:
 
     def content_hash(self) -> str:
         """Hash of the bibliographic content, provenance excluded: equal hashes mean nothing changed."""
-        return self.json_and_hash()[1]
+        return self.json_parts()[2]
 
     def json_parts(self) -> tuple[str, list[dict[str, Any]], str]:
         """(the JSON of everything but provenance, provenance as plain data, content_hash()).
@@ -379,15 +379,6 @@ class Record:
         provenance = d.pop("provenance", [])
         body = _dumps(d)
         return body, provenance, content_hash(body)
-
-    def json_and_hash(self) -> tuple[str, str]:
-        """(to_json(), content_hash()) from one conversion, for the store's hot path."""
-        d = self.to_dict()
-        provenance = d.pop("provenance", None)
-        digest = content_hash(_dumps(d))
-        if provenance is not None:
-            d["provenance"] = provenance
-        return _dumps(d), digest
 
 
 def with_provenance(body: str, provenance: list[dict[str, Any]]) -> str:

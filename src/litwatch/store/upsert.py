@@ -15,10 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import orjson
 from rapidfuzz import fuzz
 
 from litwatch.formats.base import utc_now
-from litwatch.records import Record
+from litwatch.records import Record, with_provenance
 from litwatch.store.merge import FUZZY_THRESHOLD, fuzzy_block, merge_records, normalize_title
 from litwatch.store.prepare import Prepared, fts_values
 
@@ -429,9 +430,10 @@ def _refresh(store: "Store", record_id: int, now: str, run_id: int | None) -> No
             conn.execute("UPDATE source_items SET data = ? WHERE id = ?", (old["data"], row["id"]))
         copies.append(Record.from_json(row["data"] if row["data"] is not None else old["data"]))
     merged = merge_records(copies) if copies else Record.from_json(old["data"])
-    text, digest = merged.json_and_hash()
-    if old["data"] == text:
-        return
+    body, provenance, digest = merged.json_parts()
+    text = with_provenance(body, provenance)
+    if old["data"] == text or orjson.loads(old["data"]) == orjson.loads(text):  # a file of an older litwatch
+        return  # may hold the same JSON with its keys in another order
     conn.execute(
         "INSERT INTO record_history(record_id, changed_at, run_id, content_hash, data) VALUES (?,?,?,?,?)",
         (record_id, now, run_id, old["content_hash"], old["data"]),
