@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import warnings
 from functools import lru_cache
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
@@ -816,6 +817,14 @@ def _load_fast():
     try:
         from litwatch.formats import _pubmed_fast
     except ImportError:
+        return None
+    source = os.path.join(os.path.dirname(__file__), "_pubmed_fast.pyx")
+    try:
+        stale = os.path.getmtime(source) > os.path.getmtime(_pubmed_fast.__file__)
+    except OSError:  # an installed wheel ships the compiled module only
+        stale = False
+    if stale:  # edited since it was built: its mapping may no longer be this module's
+        warnings.warn(f"{source} is newer than its build; run `pip install -e .` again (using the Python mapper)")
         return None
     _pubmed_fast.configure(_date_parts, link_kind, _orcid, _NL_RUN, _PMC_OTHER)
     return _pubmed_fast
