@@ -288,3 +288,40 @@ def test_damage_in_any_chunk_whoever_parses_it(medline16, damaged_chunk):
     seq, par = _both(data, chunk_records=20, workers=2)
     assert par == seq
     assert isinstance(seq[-1], str) and "malformed XML" in seq[-1]
+
+
+def _with_bad_pmid(medline16: bytes, nth: int) -> bytes:
+    starts = [m.start() for m in re.finditer(rb"<MedlineCitation ", medline16)]
+    at = medline16.index(b'<PMID Version="1">', starts[nth])
+    end = medline16.index(b"</PMID>", at)
+    return medline16[:at] + b'<PMID Version="1">abc' + medline16[end:]
+
+
+@pytest.mark.parametrize("chunk", range(6))
+def test_bad_record_in_any_chunk_whoever_parses_it(medline16, chunk):
+    """A worker's chunk with a record to report is parsed again by the main process, which knows
+    the records and lines before it: the issue names the file's own record number and line,
+    and every other record is read, whichever process had the chunk."""
+    seq, par = _both(_with_bad_pmid(medline16, chunk * 20 + 10), chunk_records=20, workers=2)
+    assert par == seq
+    issues = [x for x in seq if isinstance(x, str)]
+    assert len(issues) == 1 and f"record {chunk * 20 + 11} (line " in issues[0]
+    assert len(seq) == 605
+
+
+def test_prepare_with_a_bad_record_gives_what_the_sequential_path_gives(medline16):
+    data = _with_bad_pmid(medline16, 333)
+    seq: list = []
+    for item in read_stream(io.BytesIO(data), origin="f.xml"):
+        seq.append(str(item) if isinstance(item, ParseIssue) else prepare(item, 7))
+    par: list = []
+    for batch in prepare_pubmed_parallel(io.BytesIO(data), origin="f.xml", workers=2, chunk_records=50, run_id=7):
+        par.extend([str(batch)] if isinstance(batch, ParseIssue) else batch)
+
+    def key(p):
+        if isinstance(p, str):
+            return p
+        return (p.item_key, p.content_hash, p.location, p.raw_hash, p.json.replace(p.retrieved_at or "", ""))
+
+    assert [key(p) for p in par] == [key(p) for p in seq]
+    assert sum(isinstance(p, str) for p in par) == 1
