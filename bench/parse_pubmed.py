@@ -8,7 +8,8 @@ DOIs and PMCIDs, so the store sees distinct works), each wrapped in a <PubmedArt
 (with a small PubmedData) inside a <PubmedArticleSet>, gzip-compressed like the real baseline.
 Then measures, each in its own subprocess (so peak RSS is per measurement):
 
-  (a) litwatch's reader to Records     what litwatch uses on this machine: from 2 CPUs on
+  (a) litwatch's reader to Records     what litwatch uses on this machine (records mapped in C
+                                       when the extension is built, see the last line): from 2 CPUs on
                                        formats.parallel.read_pubmed_parallel (worker processes,
                                        and the main process parsing a share of the chunks), else
                                        the sequential pubmed_xml.read_stream; (s) is always the
@@ -295,7 +296,15 @@ def _print_table(results: dict, sizes: list[int], only: str) -> None:
         if len(sizes) > 1 and results[sizes[0]].get(k) and results[big].get(k):
             small, large = results[sizes[0]][k]["rss_mib"], results[big][k]["rss_mib"]
             print(f"({k}) peak memory, workers included: {small:.0f} MiB @{sizes[0]:,} vs {large:.0f} MiB @{big:,} records")
-    print(f"CPUs: {os.cpu_count()}; load average at the end: {os.getloadavg()[0]:.2f}")
+    print(f"CPUs: {os.cpu_count()}; load average at the end: {os.getloadavg()[0]:.2f}; PubMed mapper: {_mapper()}")
+
+
+def _mapper() -> str:
+    """Which of litwatch's PubMed mappers the measurements used (LITWATCH_PURE_PYTHON=1: Python)."""
+    sys.path.insert(0, str(HERE.parents[1] / "src"))
+    from litwatch.formats import pubmed_xml
+
+    return "C (formats/_pubmed_fast.pyx)" if pubmed_xml._fast is not None else "Python"
 
 
 if __name__ == "__main__":
