@@ -629,13 +629,15 @@ def _inline_share(pool: int) -> float:
 
 
 def _work(path: str, first: bool) -> tuple[bool, str | None, int, int]:
-    """Parse the chunk in file `path`: (ok, the file of its records pickled, records, newlines).
+    """Parse the chunk in file `path`: (ok, the file of its records, their number, its newlines).
+
+    Records go to the file as msgpack frames (see _write_records), prepared copies as pickles.
 
     The worker does not know where its chunk sits in the file: it numbers its records from 1
     and the main process shifts them. A chunk with anything to report (a bad record, malformed
     XML) is not ok: the main process parses it again knowing its place, for exact messages.
     Items are written in small groups as they come, so few records are alive at once: a chunk's
-    worth of live records costs more in garbage collection and cold memory than the pickling.
+    worth of live records costs more in garbage collection and cold memory than the writing.
     """
     st = _SETTINGS
     assert st is not None
