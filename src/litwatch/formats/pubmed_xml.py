@@ -820,7 +820,7 @@ def _load_fast():
         return None
     try:
         from litwatch.formats import _pubmed_fast
-    except ImportError:
+    except Exception:  # not built, or built against an lxml whose C API this one does not offer
         return None
     source = os.path.join(os.path.dirname(__file__), "_pubmed_fast.pyx")
     try:
