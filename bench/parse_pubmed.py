@@ -220,7 +220,8 @@ def run_measure(name: str, path: Path) -> dict | None:
     env = dict(os.environ, PYTHONPATH=str(HERE.parents[1] / "src"))
     # An earlier import's database, deleted, may still be on its way to disk: flushing it now
     # keeps that writing out of the measurement that follows (it cost (b) about 5 % on 2 CPUs).
-    os.sync()
+    if hasattr(os, "sync"):  # not on Windows
+        os.sync()
     proc = subprocess.run(
         [sys.executable, str(HERE), "--measure", name, str(path)], capture_output=True, text=True, env=env
     )
