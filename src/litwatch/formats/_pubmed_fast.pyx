@@ -13,6 +13,7 @@ then maps that record, so both give the same Records (tests/formats/test_pubmed_
 them against each other on every real file and on mutated ones).
 
 Each function below mirrors the `pubmed_xml` function of the same name; keep them in step.
+What is decided on values alone (dates, ids, languages, links) calls pubmed_xml's own functions.
 """
 
 cimport lxml.includes.etreepublic as cetree
@@ -38,17 +39,24 @@ from litwatch.records import (
 
 cetree.import_lxml__etree()
 
-# pubmed_xml's own helpers, handed over by `configure` (pubmed_xml imports this module)
+# pubmed_xml's own helpers for what is decided on values rather than on the tree, handed over
+# by `configure` (pubmed_xml imports this module, so it cannot import pubmed_xml)
 cdef object _date_parts = None
 cdef object _link_kind = None
 cdef object _orcid = None
 cdef object _nl_run = None
 cdef object _pmc_other = None
+cdef object _old_affiliation = None
+cdef object _add_language = None
+cdef object _article_id = None
 
 
-def configure(date_parts, link_kind, orcid, nl_run, pmc_other):
-    global _date_parts, _link_kind, _orcid, _nl_run, _pmc_other
-    _date_parts, _link_kind, _orcid, _nl_run, _pmc_other = date_parts, link_kind, orcid, nl_run, pmc_other
+def configure(pubmed_xml):
+    global _date_parts, _link_kind, _orcid, _nl_run, _pmc_other, _old_affiliation, _add_language, _article_id
+    _date_parts, _link_kind, _orcid = pubmed_xml._date_parts, pubmed_xml.link_kind, pubmed_xml._orcid
+    _nl_run, _pmc_other = pubmed_xml._NL_RUN, pubmed_xml._PMC_OTHER
+    _old_affiliation, _add_language = pubmed_xml._old_affiliation, pubmed_xml._add_language
+    _article_id = pubmed_xml._article_id
 
 
 class _Bail(Exception):
@@ -270,7 +278,7 @@ cdef int _article(xmlNode* art, rec) except -1:
         elif _is(child, "ELocationID"):
             _elocation(child, ids)
         elif _is(child, "Language"):
-            _language(child, rec)
+            _add_language(rec, _text(child))
         elif _is(child, "PublicationTypeList"):
             types = []
             k = _first(child)
@@ -295,25 +303,6 @@ cdef int _article(xmlNode* art, rec) except -1:
         elif _is(child, "Affiliation"):
             _old_affiliation(element_text(child), rec)
         child = _next(child)
-    return 0
-
-
-cdef int _old_affiliation(text, rec) except -1:
-    if text and rec.authors and not rec.authors[0].affiliations:
-        rec.authors[0].affiliations.append(text)
-    elif text and not rec.authors:
-        rec.extra["affiliation"] = text
-    return 0
-
-
-cdef int _language(xmlNode* el, rec) except -1:
-    lang = _text(el)
-    if not lang:
-        return 0
-    if rec.language is None:
-        rec.language = lang
-    else:
-        rec.extra.setdefault("languages", [rec.language]).append(lang)
     return 0
 
 
@@ -579,18 +568,7 @@ cdef int _history(xmlNode* h, dict dates) except -1:
 cdef int _article_ids(xmlNode* al, ids) except -1:
     cdef xmlNode* a = _first(al)
     while a is not NULL:
-        kind = _get(a, "IdType")
-        text = _text(a)
-        if text:
-            if kind == "doi":
-                ids.doi = normalize_doi(text) or ids.doi
-            elif kind == "pmc":
-                ids.pmcid = normalize_pmcid(text) or ids.pmcid
-            elif kind == "pii":
-                ids.pii = ids.pii or text.strip()
-            elif kind == "pubmed" and not ids.pmid:
-                pmid = text.strip()
-                ids.pmid = pmid if pmid.isdigit() else None
+        _article_id(ids, _get(a, "IdType"), _text(a))
         a = _next(a)
     return 0
 

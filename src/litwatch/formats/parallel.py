@@ -66,7 +66,7 @@ from litwatch.formats.pubmed_xml import (
     record_tags,
 )
 from litwatch.records import Record
-from litwatch.store.prepare import Prepared
+from litwatch.store.prepare import Prepared, prepare
 
 __all__ = ["read_pubmed_parallel", "prepare_pubmed_parallel", "default_workers", "CHUNK_RECORDS"]
 
@@ -118,8 +118,6 @@ def prepare_pubmed_parallel(
 
 
 def _prepare(record: Record, run_id: int | None) -> Any:
-    from litwatch.store.prepare import prepare
-
     return prepare(record, run_id)
 
 

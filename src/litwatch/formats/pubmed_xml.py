@@ -30,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import sys
 import warnings
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
@@ -488,7 +489,10 @@ def _old_affiliation(text: str, rec: Record) -> None:
 
 
 def _language(el: etree._Element, rec: Record) -> None:
-    lang = el.text
+    _add_language(rec, el.text)
+
+
+def _add_language(rec: Record, lang: str | None) -> None:
     if not lang:
         return
     if rec.language is None:
@@ -722,19 +726,21 @@ def _history(h: etree._Element, dates: dict[str, DateValue]) -> None:
 
 def _article_ids(al: etree._Element, ids: Ids) -> None:
     for a in al:
-        kind = a.get("IdType")
-        text = a.text
-        if not text:
-            continue
-        if kind == "doi":
-            ids.doi = normalize_doi(text) or ids.doi
-        elif kind == "pmc":
-            ids.pmcid = normalize_pmcid(text) or ids.pmcid
-        elif kind == "pii":
-            ids.pii = ids.pii or text.strip()
-        elif kind == "pubmed" and not ids.pmid:
-            pmid = text.strip()
-            ids.pmid = pmid if pmid.isdigit() else None
+        _article_id(ids, a.get("IdType"), a.text)
+
+
+def _article_id(ids: Ids, kind: str | None, text: str | None) -> None:
+    if not text:
+        return
+    if kind == "doi":
+        ids.doi = normalize_doi(text) or ids.doi
+    elif kind == "pmc":
+        ids.pmcid = normalize_pmcid(text) or ids.pmcid
+    elif kind == "pii":
+        ids.pii = ids.pii or text.strip()
+    elif kind == "pubmed" and not ids.pmid:
+        pmid = text.strip()
+        ids.pmid = pmid if pmid.isdigit() else None
 
 
 def _references(rl: etree._Element, out: list[Reference]) -> None:
@@ -830,7 +836,7 @@ def _load_fast():
     if stale:  # edited since it was built: its mapping may no longer be this module's
         warnings.warn(f"{source} is newer than its build; run `pip install -e .` again (using the Python mapper)")
         return None
-    _pubmed_fast.configure(_date_parts, link_kind, _orcid, _NL_RUN, _PMC_OTHER)
+    _pubmed_fast.configure(sys.modules[__name__])
     return _pubmed_fast
 
 
