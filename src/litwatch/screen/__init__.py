@@ -14,7 +14,9 @@ from litwatch.screen.api import (
     prisma_counts,
     rank_undecided,
     record_decision,
+    Suggestion,
     undo_decision,
+    unchecked_suggestions,
     update_screening,
 )
 from litwatch.screen.csvio import export_decisions, import_decisions
@@ -30,6 +32,8 @@ __all__ = [
     "record_decision",
     "undo_decision",
     "rank_undecided",
+    "unchecked_suggestions",
+    "Suggestion",
     "export_decisions",
     "import_decisions",
     "rule_decision",

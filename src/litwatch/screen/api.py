@@ -8,7 +8,9 @@ ranker's probability is >= 0.5. Rows are only added when a decision changes.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any, Iterable
 
 import numpy as np
@@ -29,6 +31,8 @@ __all__ = [
     "undo_decision",
     "record_text",
     "rank_undecided",
+    "unchecked_suggestions",
+    "Suggestion",
     "MIN_PER_CLASS",
 ]
 
@@ -200,14 +204,38 @@ def rank_undecided(store, topic: Topic | str, records: dict[int, Record] | None 
     return sorted(todo, key=lambda r: rank.get(effective(latest.get(r, {})).label, 1))
 
 
+@dataclass
+class Suggestion:
+    """What the ranker suggests for a record that no person has checked (not an effective decision)."""
+
+    record_id: int
+    label: str  # include | exclude
+    score: float
+    reason: str
+    title: str | None = None
+
+
+def unchecked_suggestions(store, topic_name: Topic | str,
+                          record_ids: Iterable[int] | None = None) -> list[Suggestion]:
+    """The ranker's suggestions that nobody has checked, most likely relevant first.
+
+    Contract for the report's appendix; the inclusion issue fills it in."""
+    return []
+
+
 def prisma_counts(store, topic_name: Topic | str, date_from: str | None = None,
-                  date_to: str | None = None) -> dict[str, Any]:
-    """PRISMA flow numbers for records reported in [date_from, date_to] (YYYY-MM, inclusive)."""
+                  date_to: str | None = None, *, record_ids: Iterable[int] | None = None) -> dict[str, Any]:
+    """PRISMA flow numbers for records reported in [date_from, date_to] (YYYY-MM, inclusive),
+    or, when `record_ids` is given, for exactly those records (the report's period, year-only ones too)."""
     where, params = ["r.deleted = 0"], []
-    if date_from:
+    if record_ids is not None:
+        wanted = sorted({int(i) for i in record_ids})
+        where.append("r.id IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(wanted))
+    elif date_from:
         where.append("r.report_month >= ?")
         params.append(date_from)
-    if date_to:
+    if date_to and record_ids is None:
         where.append("r.report_month <= ?")
         params.append(date_to)
     cond = " AND ".join(where)
@@ -222,6 +250,7 @@ def prisma_counts(store, topic_name: Topic | str, date_from: str | None = None,
     duplicates = max(sum(identified.values()) - len(ids), 0)
     decisions = decisions_for(store, topic_name, ids)
     excluded = Counter({"rule": 0, "model": 0, "person": 0})
+    included_by = Counter({"rule": 0, "model": 0, "person": 0})
     included = screened = 0
     included_kinds: Counter = Counter()
     for rid, d in decisions.items():
@@ -230,6 +259,7 @@ def prisma_counts(store, topic_name: Topic | str, date_from: str | None = None,
         screened += 1
         if d.label == "include":
             included += 1
+            included_by[d.by if d.by in ("rule", "model") else "person"] += 1
             included_kinds["trial" if kinds.get(rid) == "trial" else "paper"] += 1
         else:
             excluded[d.by if d.by in ("rule", "model") else "person"] += 1
@@ -241,5 +271,6 @@ def prisma_counts(store, topic_name: Topic | str, date_from: str | None = None,
         "undecided": len(ids) - screened,
         "excluded": dict(excluded),
         "included": included,
+        "included_by": dict(included_by),
         "included_by_kind": {"paper": included_kinds["paper"], "trial": included_kinds["trial"]},
     }
