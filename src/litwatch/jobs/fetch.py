@@ -1,0 +1,22 @@
+"""The fetch job: a query or a topic's queries from the live services into the store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litwatch.jobs.progress import ProgressCallback, notify
+
+__all__ = ["fetch"]
+
+
+def fetch(*, store, target: str, sources: list[str] | None = None, date_from: Any = None, date_to: Any = None,
+          since_last_run: bool = False, resume: int | None = None, progress: ProgressCallback | None = None,
+          **options: Any):
+    """Fetch `target` (a query or a topic name/path); returns the FetchSummary (raises SourceError)."""
+    from litwatch.sources.fetch import fetch as fetch_sources
+
+    notify(progress, "fetch", "search")
+    summary = fetch_sources(store, target, sources=sources, date_from=date_from, date_to=date_to,
+                            since_last_run=since_last_run, resume=resume, **options)
+    notify(progress, "fetch", "done", message=f"run {summary.run_id}")
+    return summary
