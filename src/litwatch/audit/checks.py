@@ -231,7 +231,7 @@ def _models_and_cells(st: Statement, w: Work, r: ClaimResult, own: bool) -> None
 
 def _relation(st: Statement, w: Work, r: ClaimResult, heading: Statement | None) -> None:
     framed = "treatment" in st.cues or (heading is not None and "treatment" in heading.cues)
-    if not framed:
+    if not framed or "predictor" in st.cues:  # "predicts response to treatment" tells the relation right
         return
     denied = w.therapy_denied()
     if denied:
@@ -296,7 +296,8 @@ def _institution(st: Statement, w: Work, r: ClaimResult) -> None:
     named = [(written, names) for written, names in st.places]
     if any(any(n.lower() in affs for n in names) for _, names in named):
         return
-    where = countries_of(w.affiliations) or [w.affiliations[0][:80]]
+    named_country = any(names[0] in countries_of([names[0]]) for _, names in named)
+    where = (countries_of(w.affiliations) if named_country else []) or [w.affiliations[0][:120]]
     r.problems.append(problem("institution", "warning", "institution.differs", ref=_ref(w),
                               claimed="、".join(x for x, _ in named) if re.search(r"[\u4e00-\u9fff]", st.text)
                               else ", ".join(x for x, _ in named), actual=", ".join(where)))
@@ -322,6 +323,15 @@ def _self_abbreviations(st: Statement, r: ClaimResult) -> None:
 def _generalisation(st: Statement, works: list[Work], ctx: list[Work], all_works: list[Work], r: ClaimResult, *,
                     uncited: bool) -> None:
     cue = human_claim(st)
+    if cue is None and uncited and ("safety" in st.cues or {"benefit", "treatment"} <= st.cues) \
+            and not st.cues & {"animal", "hedge"} and not _FUTURE.search(st.simple):
+        # "Stem cell therapy is safe and effective": a clinical claim even without naming patients
+        cue = st.cue_text("safety") or st.cue_text("benefit")
+        if "proven" in st.cues:
+            r.problems.append(problem("overgeneralisation", "warning", "overgeneralisation.proven",
+                                      cue=st.cue_text("proven"), refs="—", what={"concepts": []}))
+        r.problems.append(problem("uncited", "warning", "uncited.clinical", cue=cue))
+        return
     if cue is None or "ongoing" in st.cues:
         return
     asserts = ("proven" in st.cues or "benefit" in st.cues or "safety" in st.cues or re.search(
@@ -331,6 +341,12 @@ def _generalisation(st: Statement, works: list[Work], ctx: list[Work], all_works
     resolved = [w for w in (ctx or all_works) if w.record is not None]
     if not works and ("trial" in st.cues or "proven" in st.cues) and resolved and not any(w.is_human for w in resolved):
         r.problems.append(problem("overgeneralisation", "error", "overgeneralisation.none", cue=cue, n=len(resolved)))
+        return
+    if not works and "proven" in st.cues and "hedge" not in st.cues:
+        human_works = [w for w in resolved if w.is_human]
+        r.problems.append(problem("overgeneralisation", "warning", "overgeneralisation.proven", cue=st.cue_text("proven"),
+                                  refs=" ".join(_ref(w) for w in human_works) or "—",
+                                  what={"concepts": sorted({w.design for w in human_works if w.design})}))
         return
     if uncited and ("benefit" in st.cues or "safety" in st.cues) and "hedge" not in st.cues:
         cue = st.cue_text("safety") or st.cue_text("benefit")

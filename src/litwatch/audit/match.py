@@ -159,6 +159,8 @@ def match_score(p: ParsedReference, record: Record) -> dict[str, Any]:
     j = journal_matches(p.journal, record)
     if j is not None:
         parts.append((0.1, 1.0 if j else 0.0))
+    elif p.journal and not (record.journal.title or record.journal.iso_abbrev):
+        parts.append((0.1, 0.5))  # a cited journal the record cannot confirm (a preprint has none)
     nums = [x for x in (same_number(p.volume, record.journal.volume), same_pages(p.pages, record.journal.pages))
             if x is not None]
     if nums:

@@ -35,8 +35,7 @@ def reference_problems(p: ParsedReference, res: Resolution, *, online: bool) -> 
     rec = res.record
     # -- what the reference says on its own ------------------------------------------------------
     for ph in p.placeholders:
-        if rec is not None and (rec.journal.volume or rec.journal.pages) and ph.lower().startswith(("volume", "in press",
-                                                                                                    "epub", "online")):
+        if rec is not None and (rec.journal.volume or rec.journal.pages):
             out.append(problem("placeholder", "warning", "placeholder.now", placeholder=ph,
                                volume=rec.journal.volume or "—", issue=rec.journal.issue or "—",
                                pages=_fmt_pages(rec.journal.pages)))
@@ -99,7 +98,7 @@ def reference_problems(p: ParsedReference, res: Resolution, *, online: bool) -> 
     if p.year and years and p.year not in years:
         sev = "warning" if any(abs(p.year - y) == 1 for y in years) and rec.dates.get("electronic") else "error"
         out.append(problem("year", sev, "year.differs", cited=p.year, record=", ".join(str(y) for y in sorted(years))))
-    dy = doi_year(p.doi or rec.ids.doi)
+    dy = doi_year(p.doi) if p.doi and rec.ids.doi and p.doi.lower() == rec.ids.doi.lower() else None
     if p.year and dy and dy != p.year and not any(pr.kind == "year" for pr in out) and abs(dy - p.year) <= 2:
         out.append(problem("year", "info", "year.doi", cited=p.year, doi_year=dy, volume=p.volume or "—"))
     v = same_number(p.volume, rec.journal.volume)
@@ -107,7 +106,8 @@ def reference_problems(p: ParsedReference, res: Resolution, *, online: bool) -> 
         out.append(problem("volume", "error", "volume.differs", cited=p.volume, record=rec.journal.volume))
     elif p.volume is None and rec.journal.volume and not p.placeholders:
         out.append(problem("volume", "warning", "volume.missing", record=rec.journal.volume))
-    elif p.volume is None and not rec.journal.volume and not p.placeholders and p.journal:
+    elif p.volume is None and not rec.journal.volume and not p.placeholders and p.journal and rec.kind != "preprint" \
+            and not PREPRINT_SERVERS.search(p.journal):
         out.append(problem("volume", "warning", "volume.missing.unknown"))
     i = same_number(p.issue, rec.journal.issue)
     if i is False:

@@ -106,7 +106,7 @@ class Resolver:
     @staticmethod
     def _fits(sc: dict[str, Any]) -> bool:
         if sc["ids"]:
-            return sc["title"] is None or sc["title"] >= 0.5 or sc["fields"] >= 0.6
+            return sc["title"] is None or sc["title"] >= 0.65 or sc["fields"] >= 0.7
         return sc["score"] >= ACCEPT and (sc["title"] is None or sc["title"] >= TITLE_ACCEPT)
 
     def resolve(self, p: ParsedReference, *, online: bool) -> Resolution:
@@ -135,7 +135,9 @@ class Resolver:
         if id_hit is not None:
             (rid, rec), kind = id_hit
             sc = match_score(p, rec)
-            if self._fits(sc):
+            better = best_title is not None and best_title[1] != rid and self._fits(best_title[0]) and \
+                (best_title[0]["title"] or 0) >= 0.9 and (sc["title"] if sc["title"] is not None else 1) < 0.8
+            if self._fits(sc) and not (kind == "doi" and better):
                 return rid, rec, sc, kind, source, None
             if kind == "doi" and best_title and self._fits(best_title[0]) and best_title[1] != rid:
                 return best_title[1], best_title[2], best_title[0], "title", source, (rid, rec)

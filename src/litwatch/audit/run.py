@@ -113,8 +113,8 @@ def audit(article: str | Article, store, options: AuditOptions | None = None) ->
         context = [] if own else _context_refs(s, sec, sentences, implicit)
         heading = statements.get(sec.sentences[0].id) if sec.sentences and sec.sentences[0].heading else None
         summary = bool(sec.title and _SUMMARY_HEADING.search(to_simplified(sec.title)))
-        result = check_claim(st, [works[n] for n in own], [works[n] for n in context if n in works],
-                             all_works=all_works, heading=heading, uncited=not own and not context or summary)
+        result = _check_segments(s, st, own, context, works, all_works, heading, summary,
+                                 _section_year(sec, year_hint))
         probs = list(result.problems)
         for c in s.cites:
             for n in c.unknown:
@@ -134,7 +134,8 @@ def audit(article: str | Article, store, options: AuditOptions | None = None) ->
 
     # -- the article as a whole -------------------------------------------------------------------------
     step("coverage", 0, 1)
-    covered = months_named(sentences, year_hint)
+    covered = months_named(sentences, year_hint, {sec.id: y for sec in sections
+                                                  if (y := _section_year(sec, year_hint)) is not None})
     works_months = sorted({w.record.report_month() for w in all_works if w.record is not None and w.record.report_month()})
     period_info, problems = period_check(period, covered or works_months)
     period_info["works"] = works_months
@@ -174,6 +175,38 @@ def audit(article: str | Article, store, options: AuditOptions | None = None) ->
     return result
 
 
+_RANK = {"contradicted": 0, "unsupported": 1, "partly": 2, "supported": 3, "unverifiable": 4}
+
+
+def _check_segments(s: Sentence, st: Statement, own: list[int], context: list[int], works: dict[int, Work],
+                    all_works: list[Work], heading, summary: bool, year: int | None):
+    """One sentence's check; a sentence citing different works for different clauses ("X [1], and Y [2]")
+    is checked clause by clause, each against its own citation."""
+    groups = [c for c in s.cites if any(n in works for n in c.refs)]
+    if len(own) < 2 or len({tuple(c.refs) for c in groups}) < 2:
+        return check_claim(st, [works[n] for n in own], [works[n] for n in context if n in works],
+                           all_works=all_works, heading=heading, uncited=not own and not context or summary)
+    results = []
+    prev = s.start
+    for i, c in enumerate(groups):
+        end = c.end if i < len(groups) - 1 else s.end
+        part = read_statement(s.text[prev - s.start:end - s.start], year=year)
+        results.append(check_claim(part, [works[n] for n in c.refs if n in works], [], all_works=all_works,
+                                   heading=heading))
+        prev = c.end
+    merged = results[0]
+    seen = {p.message for p in merged.problems}
+    for r in results[1:]:
+        merged.problems += [p for p in r.problems if p.message not in seen]
+        seen |= {p.message for p in r.problems}
+        merged.evidence += r.evidence
+        merged.date_kinds += r.date_kinds
+        merged.unnamed_trials = merged.unnamed_trials or r.unnamed_trials
+        if _RANK[r.verdict] < _RANK[merged.verdict]:
+            merged.verdict = r.verdict
+    return merged
+
+
 def _annotations(store, record_id: int):
     try:
         from litwatch.annotate import get_annotations
@@ -207,7 +240,7 @@ def _context_refs(s: Sentence, sec: Section, sentences: list[Sentence], implicit
     if before:
         return before[-1].refs
     refs = sec.refs()
-    if sec.title and 1 <= len(refs) <= 2:
+    if sec.title and len(refs) == 1:
         return refs
     if sec.id in implicit:
         return [implicit[sec.id]]

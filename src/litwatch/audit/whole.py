@@ -50,7 +50,7 @@ def claimed_period(text: str) -> tuple[str, str] | None:
     return None
 
 
-def months_named(sentences, year_hint: int | None) -> list[str]:
+def months_named(sentences, year_hint: int | None, section_years: dict[int, int] | None = None) -> list[str]:
     """Months the article reports on: its headings' "2025年3月" / "March 2025", and dates it gives works."""
     out: set[str] = set()
     for s in sentences:
@@ -63,13 +63,14 @@ def months_named(sentences, year_hint: int | None) -> list[str]:
             if m.group(1).lower() == "may" and not m.group(2):
                 continue
             out.add(f"{int(m.group(2)):04d}-{_m(m.group(1)):02d}")
-        if year_hint and not s.heading:
+        year = (section_years or {}).get(s.section, year_hint)
+        if year and not s.heading:
             lead = re.match(r"^\s*(1[0-2]|0?[1-9])\s*月(?:\s*\d{1,2}\s*[日号])?\s*[，,、]", simple)
             if lead:
-                out.add(f"{year_hint:04d}-{int(lead.group(1)):02d}")
+                out.add(f"{year:04d}-{int(lead.group(1)):02d}")
             lead = re.match(rf"^\s*(?:In|On)\s+(?:\d{{1,2}}\s+)?{_EN_MONTH}(?:\s+\d{{1,2}})?\s*,", s.text)
             if lead:
-                out.add(f"{year_hint:04d}-{_m(lead.group(1)):02d}")
+                out.add(f"{year:04d}-{_m(lead.group(1)):02d}")
     return sorted(out)
 
 
@@ -101,11 +102,31 @@ def period_check(period: tuple[str, str] | None, covered: list[str]) -> tuple[di
     return info, probs
 
 
+_MSC = {"cell:uc-msc", "cell:wj-msc", "cell:bm-msc", "cell:ad-msc", "cell:dp-msc", "cell:placenta-msc", "cell:amniotic"}
+_DEPRESSION = {"condition:mdd", "condition:trd", "condition:bipolar-depression", "condition:postpartum-depression",
+               "condition:post-stroke-depression"}
+
+
+def _widen(ids: set[str]) -> set[str]:
+    """A concept also counts as its broader class: umbilical cord MSCs are MSCs and stem cells."""
+    out = set(ids)
+    for c in ids:
+        base = c.split("+")[-1]
+        if base in _MSC:
+            out.add("cell:msc")
+        if base.startswith("cell:"):
+            out.add("cell:stem-cell")
+        if c in _DEPRESSION:
+            out.add("condition:depression")
+    return out
+
+
 def _topic_concepts(article_text: str) -> set[str]:
     counts: dict[str, int] = {}
     for m in find_mentions(article_text):
         if m.category in ("condition", "cell_source", "product"):
-            counts[m.concept_id] = counts.get(m.concept_id, 0) + 1
+            for c in _widen({m.concept_id}):
+                counts[c] = counts.get(c, 0) + 1
     return {c for c, n in counts.items() if n >= 2}
 
 
@@ -120,12 +141,12 @@ def trial_candidates(store, article_text: str, topic: str | None, period: tuple[
     out = []
     wanted = _topic_concepts(article_text)
     conditions = {c for c in wanted if c.startswith(("condition:", "audit:"))}
-    interventions = wanted - conditions
+    interventions = wanted - conditions - {"cell:stem-cell"} or wanted - conditions
     for rid, rec in store.iter_records(kind="trial", ids=ids):
         if ids is None:
             text = " ".join([rec.title or "", " ".join(rec.trial.conditions if rec.trial else []),
                              " ".join(rec.trial.interventions if rec.trial else [])])
-            found = {m.concept_id for m in find_mentions(text)}
+            found = _widen({m.concept_id for m in find_mentions(text)})
             if not (found & conditions and found & interventions):
                 continue
         t = rec.trial

@@ -22,7 +22,7 @@ CLINICAL = {"design:rct", "design:nonrandomised-trial", "design:pilot-case-serie
             "design:observational"}
 REVIEWS = {"design:narrative-review", "design:systematic-review", "design:meta-analysis"}
 ANIMALS = {"species:mouse", "species:rat", "species:nonhuman-primate", "species:zebrafish"}
-_THERAPY_DENIED = re.compile(r"\bnot (?:a |an )?(?:cell[- ]based |cell |stem cell )?(?:therapy|treatment|therapeutic)\b|"
+_THERAPY_DENIED = re.compile(r"\bnot (?:used |given |tested |meant )?(?:as )?(?:a |an )?(?:cell[- ]based |cell |stem cell )?(?:therapy|treatment|therapeutic)\b|"
                              r"\bno (?:cells?|treatment|therapy) (?:was|were) (?:given|administered|transplanted)\b", re.I)
 _DISEASE_MODEL = re.compile(r"\b(?:as|a|an) (?:in vitro |cellular |human )?(?:disease )?model(?:s)? (?:of|for)\b|"
                             r"\bpatient-derived\b|\bmodel(?:l)?ing (?:the )?(?:disease|disorder)\b|\bto model\b", re.I)
@@ -154,7 +154,8 @@ def build_work(n: int, parsed: ParsedReference, record_id: int | None, record: R
     if ann is None:
         ann = annotate_record(record)
     w.ann = ann
-    w.text = " ".join(t for t in (record.title or "", record.abstract_text) if t)
+    title = (record.title or "").rstrip(". ")
+    w.text = ". ".join(t for t in (title, record.abstract_text) if t)
     for m in ann.mentions:
         if m.negated:
             w.negated.add(m.concept_id)
