@@ -59,7 +59,9 @@ def reference_problems(p: ParsedReference, res: Resolution, *, online: bool) -> 
     if rec is None:
         if res.doi_unknown:
             out.append(problem("doi", "error", "doi.unknown", doi=p.doi))
-        if online:
+        if online and res.errors and not res.doi_unknown:
+            out.append(problem("unresolved", "warning", "unresolved.failed", error=res.errors[0]))
+        elif online:
             out.append(problem("unresolved", "error", "unresolved.online"))
         else:
             out.append(problem("unresolved", "warning", "unresolved.offline"))

@@ -162,7 +162,8 @@ class Resolver:
             out.append((rid, self.store.get(rid) if rid is not None else rec))
         return out
 
-    def _try(self, res: Resolution, name: str, fn) -> list[tuple[int | None, Record]]:
+    def _try(self, res: Resolution, name: str, fn) -> list[tuple[int | None, Record]] | None:
+        """What a look-up found (stored), or None when the service could not be asked."""
         res.tried.append(name)
         try:
             return self._stored(fn())
@@ -170,7 +171,7 @@ class Resolver:
             res.errors.append(exc.one_line())
             if self.log:
                 self.log.errors.append(exc.one_line())
-            return []
+            return None
 
     def _online(self, p: ParsedReference, res: Resolution) -> None:
         lk = self.lookup
@@ -194,7 +195,7 @@ class Resolver:
         doi_looked, doi_found = False, False
         for by, source, fn in steps:
             got = self._try(res, f"{source}:{by}", fn)
-            if by == "doi":
+            if by == "doi" and got is not None:
                 doi_looked = True
                 doi_found = doi_found or any(r.ids.doi and p.doi and r.ids.doi.lower() == p.doi.lower() for _, r in got)
             if not got:

@@ -28,6 +28,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "doi.unknown": {"en": "No service knows the DOI {doi}.", "zh-Hans": "各数据库均查不到DOI {doi}。"},
     "unresolved.online": {"en": "No record of this reference in the store, PubMed, Crossref or Europe PMC.",
                           "zh-Hans": "在本地库、PubMed、Crossref 和 Europe PMC 中都找不到这条参考文献。"},
+    "unresolved.failed": {"en": "Not in the store, and the live services could not be asked ({error}).",
+                          "zh-Hans": "本地库中没有，且无法查询在线数据库（{error}）。"},
     "unresolved.offline": {"en": "Not found in the store (offline: no live service was asked).",
                            "zh-Hans": "本地库中找不到（离线模式，未查询在线数据库）。"},
     "missing-doi.unknown": {"en": "The reference gives no DOI.", "zh-Hans": "参考文献没有给出DOI。"},
