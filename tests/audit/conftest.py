@@ -70,7 +70,7 @@ def literature(shared_data, fast_http, monkeypatch):
     corpus.add_pubmed_file(FIXTURES / "works.xml")
     corpus.add_crossref_file(shared_data / "crossref" / "works_10.1371_journal.pone.0033693.json")
     corpus.add_crossref_file(FIXTURES / "crossref-works.json")
-    with LiteratureServer(corpus) as srv:
+    with LiteratureServer(corpus, pages=ARTICLES) as srv:
         for k, v in srv.env().items():
             monkeypatch.setenv(k, v)
         yield srv

@@ -121,6 +121,11 @@ class _Handler(BaseHTTPRequestHandler):
             items = [dict(w, score=float(s * 10)) for s, w in scored if s >= 3][: int(p.get("rows", 5))]
             msg = {"total-results": len(items), "items": items, "items-per-page": len(items)}
             return 200, "application/json", json.dumps({"status": "ok", "message-type": "work-list", "message": msg}).encode()
+        if path.startswith("/articles/") and self.server.pages is not None:
+            page = self.server.pages / Path(path).name
+            if page.is_file():
+                ctype = "text/html; charset=utf-8" if page.suffix == ".html" else "text/plain; charset=utf-8"
+                return 200, ctype, page.read_bytes()
         if path == "/epmc/search":
             return 200, "application/json", json.dumps({"hitCount": 0, "resultList": {"result": []}}).encode()
         return 404, "text/plain", b"no such endpoint"
@@ -154,9 +159,10 @@ class _Server(ThreadingHTTPServer):
 class LiteratureServer:
     """`with LiteratureServer(corpus) as srv:`; `srv.env()` points litwatch's services at it."""
 
-    def __init__(self, corpus: Corpus) -> None:
+    def __init__(self, corpus: Corpus, pages: Path | None = None) -> None:
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.corpus = corpus
+        self._server.pages = pages  # a folder whose files are served under /articles/
         self._server.hits = []
         self._server.lock = threading.Lock()
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)

@@ -59,3 +59,19 @@ def test_render_takes_the_json_back(works_store):
     result = audit(ARTICLES / "en-clean.html", works_store, AuditOptions(offline=True))
     data = json.loads(render(result, "json"))
     assert render(data, "md", "en") == render(result, "md", "en")
+
+
+def test_with_a_topic_the_papers_it_missed_and_the_topics_trials_are_listed(cli, works_store, db_file):
+    from litwatch.screen import included_ids
+
+    result = cli("audit", ARTICLES / "zh-clean.txt", "--db", db_file, "--offline", "-f", "json",
+                 "--topic", "stem-cell-depression")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    cited = {r["resolved"]["record_id"] for r in data["references"]}
+    missed = {p["record_id"] for p in data["coverage"]["missed"]["papers"]}
+    included = set(included_ids(works_store, "stem-cell-depression"))
+    trials = {rid for rid, _ in works_store.iter_records(kind="trial")}
+    assert missed and missed == included - cited - trials
+    assert works_store.resolve("39990005") in missed  # the bipolar-depression study nobody cited
+    assert any(p["kind"] == "missed" for p in data["coverage"]["problems"])

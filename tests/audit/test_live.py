@@ -78,3 +78,10 @@ def test_the_crossref_reply_of_the_connectors_replay_server_resolves_a_doi(store
     assert ref.resolved["source"] == "crossref" and ref.resolved["score"] >= 0.9
     assert not [p for p in ref.problems if p.severity == "error"]
     assert result.claims[0].verdict == "supported"
+
+
+def test_an_article_given_as_a_url_is_fetched_and_audited(works_store, literature):
+    result = audit(f"{literature.base}/articles/en-clean.html", works_store, AuditOptions())
+    assert result.article["format"] == "html" and result.article["title"].startswith("Stem cells and depression")
+    assert len(result.references) == 7 and all(r.resolved["source"] == "store" for r in result.references)
+    assert literature.hits("/articles/en-clean.html")

@@ -48,7 +48,8 @@ def _sep(lang: str) -> str:
 def summary_lines(audit: Audit, lang: str = "en") -> list[str]:
     c = audit.counts()
     ref_probs = [p for r in audit.references for p in r.problems]
-    sources = _sep(lang).join(f"{k} {v}" for k, v in c["resolved_from"].items()) or ui("none", lang)
+    sources = _sep(lang).join(f"{ui(k, lang) if k == 'store' else k} {v}" for k, v in c["resolved_from"].items()) \
+        or ui("none", lang)
     lines = [ui("line.references", lang, references=c["references"], resolved=c["resolved"], sources=sources,
                 ref_errors=sum(p.severity == "error" for p in ref_probs),
                 ref_warnings=sum(p.severity == "warning" for p in ref_probs))]
@@ -89,6 +90,11 @@ def md_escape(text: str) -> str:
     return s.replace("\n", " ")
 
 
+def _heading(a: Audit, lang: str) -> str:
+    title = a.article.get("title")
+    return ui("title", lang, title=title) if title else ui("title.untitled", lang)
+
+
 def _md_problem(p: Problem, lang: str) -> str:
     return f"- **{ui(p.severity, lang)}** ({p.kind}): {md_escape(_msg(p, lang))}"
 
@@ -108,8 +114,8 @@ def _evidence_text(e: dict[str, Any]) -> str:
 
 
 def _markdown(a: Audit, lang: str) -> str:
-    title = a.article.get("title") or ui("untitled", lang)
-    out = [f"# {md_escape(ui('title', lang, title=title))}", ""]
+    heading = _heading(a, lang)
+    out = [f"# {md_escape(heading)}", ""]
     out.append(f"{md_escape(a.article.get('source', ''))} · {a.article.get('lang')} · {md_escape(a.article.get('store', ''))}"
                f" · {a.article.get('audited_at', '')}")
     out += ["", f"## {ui('summary', lang)}", ""]
@@ -200,10 +206,10 @@ def _html_problem(p: Problem, lang: str) -> str:
 
 
 def _html(a: Audit, lang: str) -> str:
-    title = a.article.get("title") or ui("untitled", lang)
+    heading = _heading(a, lang)
     parts = [f'<!DOCTYPE html><html lang="{_e(lang)}"><head><meta charset="utf-8">',
-             f"<title>{_e(ui('title', lang, title=title))}</title><style>{_CSS}</style></head><body>",
-             f"<h1>{_e(ui('title', lang, title=title))}</h1>",
+             f"<title>{_e(heading)}</title><style>{_CSS}</style></head><body>",
+             f"<h1>{_e(heading)}</h1>",
              f'<p class="meta">{_e(a.article.get("source"))} · {_e(a.article.get("lang"))} · {_e(a.article.get("store"))} · '
              f'{_e(a.article.get("audited_at"))}</p>',
              f"<h2>{_e(ui('summary', lang))}</h2><ul class=\"summary\">"]

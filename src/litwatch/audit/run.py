@@ -133,6 +133,12 @@ def audit(article: str | Article, store, options: AuditOptions | None = None) ->
     step("claims", len(body_sentences), len(body_sentences))
 
     # -- the article as a whole -------------------------------------------------------------------------
+    if opts.topic:
+        # the topic's included papers and trials: its rules brought up to date (people's decisions stay)
+        from litwatch.screen import update_screening
+
+        step("screen", 0, 1)
+        update_screening(store, opts.topic, use_model=False)
     step("coverage", 0, 1)
     covered = months_named(sentences, year_hint, {sec.id: y for sec in sections
                                                   if (y := _section_year(sec, year_hint)) is not None})

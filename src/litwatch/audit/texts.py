@@ -122,7 +122,8 @@ MESSAGES: dict[str, dict[str, str]] = {
 
 UI: dict[str, dict[str, str]] = {
     "title": {"en": "Audit of “{title}”", "zh-Hans": "《{title}》核查报告"},
-    "untitled": {"en": "the article", "zh-Hans": "文章"},
+    "title.untitled": {"en": "Audit of the article", "zh-Hans": "文章核查报告"},
+    "store": {"en": "store", "zh-Hans": "本地库"},
     "summary": {"en": "Summary", "zh-Hans": "概要"},
     "line.references": {"en": "References: {references}, resolved {resolved} ({sources}); {ref_errors} errors, {ref_warnings} warnings.",
                         "zh-Hans": "参考文献：{references} 条，已核对到记录 {resolved} 条（{sources}）；错误 {ref_errors} 处，警告 {ref_warnings} 处。"},

@@ -163,8 +163,8 @@ def missed_papers(store, topic: str, period: tuple[str, str] | None, cited: set[
 
     ids = included_ids(store, topic)
     out = []
-    for rid, rec in store.iter_records(kind="article", ids=ids):
-        if rid in cited:
+    for rid, rec in store.iter_records(ids=ids):
+        if rid in cited or rec.kind == "trial":
             continue
         month = rec.report_month()
         if period and (month is None or not (period[0] <= month <= period[1])):

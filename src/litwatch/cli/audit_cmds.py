@@ -12,6 +12,7 @@ from litwatch.cli.app import DbOption, app, console, err_console
 __all__ = ["audit_cmd"]
 
 _STEPS = {"read": "reading the article", "references": "checking references", "claims": "checking claims",
+          "screen": "screening the topic",
           "coverage": "checking the whole article"}
 
 
