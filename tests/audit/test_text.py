@@ -125,3 +125,16 @@ def test_bad_input_is_a_clear_error(tmp_path):
         read_article(empty)
     with pytest.raises(UsageError):
         read_article("https://example.org/a", offline=True)
+
+
+def test_a_narrative_author_year_citation_opens_its_own_sentence():
+    refs = ("References\nLiu, H. (2025). Exosomes in mice. Brain Research Bulletin, 231, 111527.\n"
+            "Oliveira, R., & Costa, J. (2022). Stem cells in rats. Behavioural Brain Research, 425, 113812.\n")
+    body = "Exosomes helped mice (Liu, 2025). Oliveira and Costa (2022) found that stem cells helped rats."
+    text = body + "\n\n" + refs
+    entries, start, _ = find_reference_list(text)
+    cites = find_citations(text[:start], entries, {1: ("Liu", 2025, None), 2: ("Oliveira", 2022, None)})
+    _, sentences = split_body(text[:start], cites)
+    assert [(s.text, s.refs) for s in sentences if s.text.strip()] == [
+        ("Exosomes helped mice (Liu, 2025).", [1]),
+        ("Oliveira and Costa (2022) found that stem cells helped rats.", [2])]

@@ -142,7 +142,9 @@ def _design(st: Statement, w: Work, r: ClaimResult, own: bool) -> None:
     cue = human_claim(st)
     if cue:
         if w.is_nonhuman_primary:
-            r.problems.append(problem("design", "error" if own else "warning", "design.human-on-animal", ref=_ref(w),
+            # a sentence that names the work's animals too only compares them with people: a warning
+            sure = own and not (st.concepts.get("species", set()) & w.species & ANIMALS)
+            r.problems.append(problem("design", "error" if sure else "warning", "design.human-on-animal", ref=_ref(w),
                                       cue=cue, what=w.what()))
         elif w.is_review and (not w.mentions_human or w.mainly_animal):
             r.problems.append(problem("design", "warning", "design.human-on-review", ref=_ref(w), cue=cue,

@@ -156,7 +156,7 @@ def _absorb_citations(line: str, end: int, cites: list[Citation], offset: int) -
         while j < len(line) and line[j] == " ":
             j += 1
         for c in cites:
-            if c.start == offset + j:
+            if c.start == offset + j and c.form != "author-year":  # "Liu et al. (2025) found" opens a sentence
                 end = c.end - offset
                 moved = True
                 break
