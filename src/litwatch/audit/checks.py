@@ -42,9 +42,10 @@ _NEGATED_CLAIM = re.compile(r"缺乏|尚无|没有|未见|仍需|需要更多|�
 from litwatch.audit.lexicon import CUES as _CUES  # noqa: E402
 
 CUES_HUMAN = _CUES["human"]
-_FUTURE = re.compile(r"将进一步|将会|需要更多|需进一步|有待|尚需|仍需|下一步|未来的?研究|还需要|验证其|"
-                     r"\bwill\b|\bare needed\b|\bis needed\b|\bneed(?:s)? to be\b|\bremain(?:s)? to be\b|\bfuture (?:trials|studies|research)\b|"
-                     r"\bshould be (?:tested|confirmed|evaluated)\b|\bawait", re.I)
+_FUTURE = re.compile(r"将进一步|将会|需要|需进一步|有待|尚需|仍需|下一步|未来的?研究|验证其|来评估|以评估|"
+                     r"\bwill\b|\bare needed\b|\bis needed\b|\bneed(?:s|ed)? (?:larger|more|further)\b|"
+                     r"\bto (?:assess|evaluate|test)\b|\bneed(?:s)? to be\b|\bremain(?:s)? to be\b|"
+                     r"\bfuture (?:trials|studies|research)\b|\bshould be (?:tested|confirmed|evaluated)\b|\bawait", re.I)
 _NCT = re.compile(r"\bNCT\d{8}\b|\bChiCTR[\w\-]+|\bISRCTN\d+|\bEUCTR[\w\-]+|\bACTRN\d+|\bjRCT\w+", re.I)
 
 
