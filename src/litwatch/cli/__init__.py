@@ -12,6 +12,7 @@ from litwatch.cli import (  # noqa: F401,E402
     screen_cmds,
     annotate_cmds,
     report_cmds,
+    scan_cmds,
 )
 
 __all__ = ["app", "main"]
