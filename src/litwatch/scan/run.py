@@ -21,7 +21,7 @@ from typing import Any
 
 from litwatch.errors import LitwatchError, UsageError
 from litwatch.formats.base import utc_now
-from litwatch.scan.cluster import dask_client, worker_settings
+from litwatch.scan.cluster import check_scheduler_address, dask_client, worker_settings
 from litwatch.scan.parquet import sweep_temporary
 from litwatch.scan.plan import PARTS, InputFile, append_manifest, done_files, plan_files, scan_settings
 from litwatch.scan.summary import ScanSummary, scan_summary
@@ -116,6 +116,13 @@ def scan_files(
     Raises UsageError / ProfileError for bad arguments, before any work is sent.
     """
     started = time.perf_counter()
+    if workers is not None and workers < 1:
+        raise UsageError("--workers must be 1 or more")
+    if workers is not None and scheduler is not None:
+        raise UsageError("give --workers or --scheduler, not both",
+                         hint="an existing cluster has the workers it has; --workers starts a local one")
+    if scheduler is not None:
+        check_scheduler_address(scheduler)
     chosen = _topics(topics)
     planned = plan_files(list(files) if not isinstance(files, (str, os.PathLike)) else files)
     out_dir = Path(out).expanduser().resolve()

@@ -562,7 +562,7 @@ class _Transfer:
         done = start
         if self.buffer is not None:
             del self.buffer[start:]
-            for chunk in resp.iter_bytes(1 << 16):
+            for chunk in resp.iter_bytes():
                 self.buffer.extend(chunk)
                 done += len(chunk)
                 if progress:
@@ -572,7 +572,7 @@ class _Transfer:
             try:
                 sink.seek(start)
                 sink.truncate()
-                for chunk in resp.iter_bytes(1 << 16):
+                for chunk in resp.iter_bytes():
                     sink.write(chunk)
                     done += len(chunk)
                     if progress:

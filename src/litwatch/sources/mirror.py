@@ -13,7 +13,8 @@ A file is renamed into place only after its MD5 matched, so a file without `.par
 and a stopped or killed mirror run continues each `.part` where it ended (HTTP Range). A file
 whose bytes do not match is fetched once more from scratch, then reported; the run goes on
 with the next file. The base URL comes from LITWATCH_PUBMED_FILES_URL (tests point it at a
-loopback server); downloads go one at a time, at most 3 requests a second.
+loopback server); downloads go one at a time, at most 3 requests a second
+(LITWATCH_HTTP_RATE_PUBMED_FILES, e.g. "10/1", changes that).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from pathlib import Path
 
 import httpx
 
+from litwatch import config
 from litwatch.errors import SourceError, UsageError
 from litwatch.sources.http import HttpOptions, download
 
@@ -49,6 +51,7 @@ FILES_URL_ENV = "LITWATCH_PUBMED_FILES_URL"
 DEFAULT_FILES_URL = "https://ftp.ncbi.nlm.nih.gov/pubmed/"
 SECTIONS = {"baseline": "baseline", "updates": "updatefiles"}  # option name -> NLM folder
 SOURCE = "NLM PubMed files"
+DEFAULT_RATE = (3, 1.0)  # requests per seconds: the rate NCBI asks of E-utilities users without a key
 _HREF = re.compile(r'href="([^"/?#]+\.xml(?:\.gz)?)"', re.I)
 _MD5 = re.compile(r"\b([0-9a-fA-F]{32})\b")
 _DIGITS = re.compile(r"(\d+)")
@@ -133,6 +136,15 @@ def file_md5(path: Path) -> str:
     return h.hexdigest()
 
 
+def _rate() -> tuple[int, float]:
+    """3 requests a second, unless LITWATCH_HTTP_RATE_PUBMED_FILES says otherwise ("10/1")."""
+    count, _, period = (config.rate_override("pubmed_files") or "").partition("/")
+    try:
+        return (int(count), float(period or 1)) if count else DEFAULT_RATE
+    except ValueError:
+        return DEFAULT_RATE
+
+
 def _natural(name: str) -> tuple:
     return tuple(int(p) if p.isdigit() else p for p in _DIGITS.split(name))
 
@@ -167,7 +179,7 @@ def mirror_pubmed(
         raise UsageError("nothing to mirror", hint="give --baseline, --updates or both")
     root = Path(dir) if dir else Path("pubmed")
     base = (base_url.rstrip("/") + "/") if base_url else files_url()
-    http = {"options": options, "transport": transport}
+    http = {"options": options, "transport": transport, "rate": _rate()}
     result = MirrorResult(str(root), base)
     started = time.perf_counter()
     wanted: list[tuple[str, str]] = []
