@@ -35,6 +35,14 @@ def test_scan_then_summary_then_import_through_the_cli(cli, baseline_dir, tmp_pa
     assert "included per year" in table.output and "included per design" in table.output
 
     # the README's DuckDB query gives the same numbers
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    query = readme.split("```sql\n", 1)[1].split("```", 1)[0].replace("/data/scan", str(out))
+    rows = duckdb.connect().execute(query).fetchall()
+    by_year: dict[str, int] = {}
+    for topic, year, _design, n in rows:
+        if topic == "kinase-mice":
+            by_year[str(year)] = by_year.get(str(year), 0) + n
+    assert by_year == summary["by_year"]["kinase-mice"]
     con = duckdb.connect()
     con.execute(f"CREATE VIEW latest AS {latest_sql(str(out / 'parts' / '*.parquet'))}")
     by_design = {d: n for t, d, n in con.execute(BY_DESIGN_SQL).fetchall() if t == "kinase-mice"}

@@ -179,8 +179,21 @@ def scan_file(task: FileTask, *, on_record: Callable[[int], None] | None = None)
     timing["total"] = time.perf_counter() - started
     result.counts = counts
     result.seconds = {k: round(v, 4) for k, v in timing.items()}
-    result.peak_rss_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    result.peak_rss_mb = round(_peak_rss_kib() / 1024, 1)
     return result
+
+
+def _peak_rss_kib() -> int:
+    """This process's peak resident memory. VmHWM rather than ru_maxrss: Linux carries ru_maxrss
+    over an exec, so a spawned worker would report its parent's peak when that was higher."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def _scan_items(task: FileTask, stream, result: FileResult, on_record) -> tuple[list[dict], dict, dict]:
