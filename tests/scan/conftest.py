@@ -74,7 +74,7 @@ def dask_client():
     """A LocalCluster of two worker processes (one thread each), as `litwatch scan --workers 2` starts."""
     from distributed import Client, LocalCluster
 
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
                            silence_logs=logging.ERROR)
     client = Client(cluster, set_as_default=False)
     yield client

@@ -63,7 +63,8 @@ def dask_client(workers: int | None = None, scheduler: str | None = None, *,
     n = default_workers() if workers is None else workers
     if n < 1:
         raise UsageError("--workers must be 1 or more")
-    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+    # dashboard and HTTP routes on any free port: two scans on one machine would clash on 8787
+    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
                            silence_logs=logging.ERROR)
     try:
         client = Client(cluster, set_as_default=False)
