@@ -13,7 +13,10 @@ warmed up (litwatch imported, the vocabulary loaded, the topics' regexes compile
 worker), then `scan_files` scans F files per worker (weak scaling: the same work per worker),
 timed from planning to the last file noted. Printed:
 
-- records/s, per worker, and the scaling efficiency rate(W) / (W x rate(1)) (goal >= 0.85 at 2);
+- records/s, per worker, and the scaling efficiency rate(W) / (W x rate(1)) (goal >= 0.85 at 2),
+  with the share of the CPUs the workers got (their CPU time / (W x seconds)) and the records per
+  CPU-second against one worker's: on a busy machine efficiency falls with the CPU share, while
+  the per-CPU-second ratio shows what the scan itself loses by running W workers;
 - peak memory of each worker after its first and after its last (F-th) file (goal: flat);
 - the baseline: litwatch's PubMed reader (pubmed_xml.read_stream, which `litwatch import` uses
   on one CPU and which formats.parallel parallelises within a file) reading one of the files in
@@ -21,7 +24,8 @@ timed from planning to the last file noted. Printed:
   worker's time goes (read, screen, annotate + rows, write) from the tasks' own clocks;
 - the scheduler's overhead per task (200 tasks that do nothing, on the largest cluster);
 - the projected time for 36 million records (1,200 files of 30,000) at 8, 32 and 128 workers:
-  ceil(files / W) x (30,000 / per-worker rate at 1 worker + overhead per task).
+  ceil(files / W) x (30,000 / per-worker rate at 1 worker + overhead per task), from the rate
+  measured and from the records per CPU-second (a worker with a CPU of its own).
 
 On a machine shared with other work the rates and the efficiency are noisy: the load average
 is printed before and after; trust the numbers from a quiet machine (and --repeat 3: medians).
@@ -131,22 +135,25 @@ def measure_scan(files: list[Path], workers: int, topics: list, tmp: Path, overh
     for r in result.done:  # in the order they finished
         by_worker.setdefault(r.worker, []).append(r.peak_rss_mb)
     parts = {k: sum(r.seconds.get(k, 0.0) for r in result.done) for k in ("read", "screen", "annotate", "write")}
+    cpu = sum(r.seconds.get("cpu", 0.0) for r in result.done)
     return {"workers": workers, "files": len(files), "records": result.records, "seconds": seconds,
-            "rate": result.records / seconds, "rss": by_worker, "parts": parts, "overhead_s": per_task}
+            "rate": result.records / seconds, "cpu_s": cpu, "cpu_rate": result.records / cpu if cpu else None,
+            "cpu_share": cpu / (workers * seconds), "rss": by_worker, "parts": parts, "overhead_s": per_task}
 
 
-def measure_reading(path: Path, repeat: int = 3) -> float:
-    """Records/s of litwatch's PubMed reader on one file, in this process (one CPU)."""
+def measure_reading(path: Path, repeat: int = 3) -> tuple[float, float]:
+    """(records/s, records per CPU-second) of litwatch's PubMed reader on one file, in this process."""
     from litwatch.formats import pubmed_xml
     from litwatch.records import Record
 
-    rates = []
+    rates, cpu_rates = [], []
     for _ in range(repeat):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         with open(path, "rb") as f:
             n = sum(isinstance(x, Record) for x in pubmed_xml.read_stream(f, origin=str(path)))
         rates.append(n / (time.perf_counter() - started))
-    return statistics.median(rates)
+        cpu_rates.append(n / (time.process_time() - cpu))
+    return statistics.median(rates), statistics.median(cpu_rates)
 
 
 def project(rate: float, overhead: float) -> dict[int, float]:
@@ -206,12 +213,16 @@ def _report(runs: dict, reading: float, topics: list, args, load_before) -> dict
     print(f"\nScan: {args.files_per_worker} file(s) of {args.records:,} records per worker, topics "
           f"{', '.join(t.name for t in topics)}")
     print(f"{'workers':>7}{'files':>7}{'records':>10}{'seconds':>9}{'records/s':>11}{'per worker':>12}"
-          f"{'efficiency':>12}")
+          f"{'efficiency':>12}{'CPU share':>11}{'rec/CPU-s':>11}{'by CPU':>8}")
     for w, m in runs.items():
         eff = m["rate"] / (w * one)
         m["efficiency"] = eff
+        by_cpu = m["cpu_rate"] / runs[1]["cpu_rate"] if m["cpu_rate"] and runs[1]["cpu_rate"] else float("nan")
+        m["efficiency_by_cpu"] = by_cpu
         print(f"{w:>7}{m['files']:>7}{m['records']:>10,}{m['seconds']:>9.1f}{m['rate']:>11,.0f}"
-              f"{m['rate'] / w:>12,.0f}{eff:>12.2f}")
+              f"{m['rate'] / w:>12,.0f}{eff:>12.2f}{m['cpu_share']:>11.2f}{m['cpu_rate'] or 0:>11,.0f}{by_cpu:>8.2f}")
+    print("(CPU share: the workers' CPU time / (workers x seconds): below 1 when other work took the CPUs; "
+          "by CPU: records per CPU-second against one worker's, what efficiency would be on an idle machine)")
     top = max(runs)
     if top > 1:
         eff = runs[min(w for w in runs if w > 1)]["efficiency"]
@@ -220,27 +231,35 @@ def _report(runs: dict, reading: float, topics: list, args, load_before) -> dict
     firsts = [v[0] for m in runs.values() for v in m["rss"].values()]
     lasts = [v[-1] for m in runs.values() for v in m["rss"].values() if len(v) >= args.files_per_worker]
     if lasts:
-        print(f"peak memory per worker (median over workers): after its 1st file {statistics.median(firsts):.0f} MiB, "
-              f"after its {args.files_per_worker}th {statistics.median(lasts):.0f} MiB "
+        print(f"peak memory per worker (median over workers): after its first file {statistics.median(firsts):.0f} MiB, "
+              f"after file {args.files_per_worker} {statistics.median(lasts):.0f} MiB "
               f"(x{statistics.median(lasts) / statistics.median(firsts):.2f})")
+    reading, reading_cpu = reading
     ratio = reading / one
-    print(f"baseline: litwatch's PubMed reader on one file, one process: {reading:,.0f} records/s; "
-          f"reading / per-worker scan rate = {ratio:.2f}   goal <= {GOALS['read/scan']}   "
-          f"{'met' if ratio <= GOALS['read/scan'] else 'NOT met'}")
+    ratio_cpu = reading_cpu / runs[1]["cpu_rate"]
+    print(f"baseline: litwatch's PubMed reader on one file, one process: {reading:,.0f} records/s "
+          f"({reading_cpu:,.0f} per CPU-second); reading / per-worker scan rate = {ratio:.2f} "
+          f"({ratio_cpu:.2f} per CPU-second)   goal <= {GOALS['read/scan']}   "
+          f"{'met' if ratio_cpu <= GOALS['read/scan'] else 'NOT met'}")
     parts = runs[1]["parts"]
     total = sum(parts.values()) or 1
     print("where a worker's time goes: " + ", ".join(f"{k} {100 * v / total:.0f} %" for k, v in parts.items())
           + f" (screen: {len(topics)} topic(s) by screen.rules.rule_decision)")
     overhead = runs[top]["overhead_s"] or 0.0
     print(f"scheduler overhead per task: {overhead * 1000:.1f} ms (200 empty tasks on {top} worker(s))")
-    proj = project(one, overhead)
     files = math.ceil(PUBMED_RECORDS / BASELINE_FILE)
-    print(f"projected for {PUBMED_RECORDS:,} records ({files:,} files of {BASELINE_FILE:,}) at {one:,.0f} "
-          f"records/s per worker: " + ", ".join(f"{w} workers {_hms(s)}" for w, s in proj.items()))
+    proj = project(one, overhead)
+    print(f"projected for {PUBMED_RECORDS:,} records ({files:,} files of {BASELINE_FILE:,}):")
+    print(f"  at the measured {one:,.0f} records/s per worker: "
+          + ", ".join(f"{w} workers {_hms(s)}" for w, s in proj.items()))
+    proj_cpu = project(runs[1]["cpu_rate"], overhead)
+    print(f"  at {runs[1]['cpu_rate']:,.0f} records per CPU-second (each worker with a CPU of its own): "
+          + ", ".join(f"{w} workers {_hms(s)}" for w, s in proj_cpu.items()))
     print(f"CPUs: {os.cpu_count()}; load average before {load_before[0]:.2f}, after {os.getloadavg()[0]:.2f} "
           "(a shared machine makes rates and efficiency noisy)")
-    return {"runs": runs, "reading_rate": reading, "read_over_scan": ratio, "overhead_s": overhead,
-            "projection_s": proj, "cpus": os.cpu_count(), "load": [load_before[0], os.getloadavg()[0]]}
+    return {"runs": runs, "reading_rate": reading, "reading_cpu_rate": reading_cpu, "read_over_scan": ratio,
+            "read_over_scan_cpu": ratio_cpu, "overhead_s": overhead, "projection_s": proj,
+            "projection_cpu_s": proj_cpu, "cpus": os.cpu_count(), "load": [load_before[0], os.getloadavg()[0]]}
 
 
 if __name__ == "__main__":

@@ -128,3 +128,13 @@ def test_the_mirror_command_summarises_and_a_failure_is_one_line_with_exit_2(ser
     lines = [line for line in failed.stderr.splitlines() if line.startswith("Error:")]
     assert len(lines) == 1 and bad in lines[0] and "MD5 mismatch" in lines[0] and "Traceback" not in failed.stderr
     assert "already there 1" in failed.stdout
+
+
+def test_a_wrong_base_url_is_a_source_error_naming_the_setting(serve, tmp_path):
+    from litwatch.errors import SourceError
+
+    srv = serve()
+    with pytest.raises(SourceError, match="HTTP 404") as err:
+        mirror_pubmed(tmp_path, base_url=srv.url.replace("/pubmed/", "/elsewhere/"))
+    assert "LITWATCH_PUBMED_FILES_URL" in err.value.one_line()
+    assert not list(tmp_path.iterdir())

@@ -20,7 +20,7 @@ from litwatch.errors import UsageError
 
 __all__ = ["dask_client", "check_scheduler_address", "worker_settings", "task_overhead"]
 
-_ADDRESS = re.compile(r"^(tcp|tls|ucx|ws|wss)://[^\s/:]+(:\d+)?/?$")
+_ADDRESS = re.compile(r"^(tcp|tls|ucx|ws|wss)://(\[[0-9A-Fa-f:.]+\]|[^\s/:\[\]]+)(:\d+)?/?$")
 CONNECT_TIMEOUT = 10.0  # seconds; LITWATCH_DASK_CONNECT_TIMEOUT overrides it
 _START_HINT = "start one with `dask scheduler` and `dask worker tcp://HOST:8786`, or leave out --scheduler"
 

@@ -186,6 +186,9 @@ def mirror_pubmed(
     for option, folder in SECTIONS.items():
         if (baseline if option == "baseline" else updates):
             names = _listing(base, folder, **http)
+            if not names:
+                raise SourceError(f"{base}{folder}/ lists no PubMed files", source=SOURCE,
+                                  hint=f"check the base URL ({FILES_URL_ENV})")
             result.listed[folder] = len(names)
             wanted += [(folder, n) for n in names]
     if max_files is not None:
