@@ -128,3 +128,29 @@ def test_planning_names_what_is_wrong(tmp_path, monkeypatch, spec, message):
     (tmp_path / "empty").mkdir()
     with pytest.raises(UsageError, match=message):
         plan_files(spec)
+
+
+def test_a_record_the_annotator_trips_over_is_reported_with_its_place_and_the_file_goes_on(
+        baseline_dir, tmp_path, monkeypatch):
+    import litwatch.scan.task as task_module
+
+    path = baseline_dir / "pubmed99n0001.xml.gz"
+    first = scan_file(_task(path, tmp_path / "a", [KINASE]))
+    rows = pq.read_table(first.parquet).to_pylist()
+    victim = next(r for r in rows if r["label"] == "include")
+    real = task_module.annotate_record
+
+    def annotate(record, topic=None, **kw):  # fault injection: one record makes the annotator fail
+        if record.ids.pmid == victim["pmid"]:
+            raise ValueError("a span past the end of the abstract")
+        return real(record, topic, **kw)
+
+    monkeypatch.setattr(task_module, "annotate_record", annotate)
+    second = scan_file(_task(path, tmp_path / "b", [KINASE]))
+    assert second.status == "ok" and second.counts["issues"] == 1
+    assert second.issues == [f"{path.resolve()}: record {victim['seq']} (PMID {victim['pmid']}): not screened: "
+                             "ValueError: a span past the end of the abstract"]
+    assert second.counts["records"] == first.counts["records"]
+    assert second.counts["candidates"] == first.counts["candidates"] - 1
+    after = {r["pmid"]: r["entry"] for r in pq.read_table(second.parquet).to_pylist()}
+    assert after[victim["pmid"]] == "record"  # still there, so a later version of it would still count

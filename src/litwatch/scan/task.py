@@ -216,25 +216,30 @@ def _scan_items(task: FileTask, stream, result: FileResult, on_record) -> tuple[
             rows.append({**base, "entry": ENTRY_DELETED, "seq": _where(item), "pmid": item.ids.pmid})
         else:
             records += 1
-            kept = []
-            t = clock()
-            for topic in task.topics:
-                d = rule_decision(topic, item)
-                labels[topic.name][d.label] += 1
-                if is_candidate(d):
-                    kept.append((topic, d))
-            screen_s += clock() - t
             seq, pmid = _where(item), item.ids.pmid
-            if not kept:
-                rows.append({**base, "entry": ENTRY_RECORD, "seq": seq, "pmid": pmid})
-            else:
+            t = clock()
+            try:
+                decided = [(topic, rule_decision(topic, item)) for topic in task.topics]
+                t2 = clock()
+                screen_s += t2 - t
+                kept = [(topic, d) for topic, d in decided if is_candidate(d)]
+                columns = _record_columns(item) if kept else {}
+                candidate_rows = [{**base, **columns, **_decision_columns(item, topic, d),
+                                   "entry": ENTRY_CANDIDATE, "seq": seq, "pmid": pmid} for topic, d in kept]
+                annotate_s += clock() - t2
+            except Exception as exc:  # one record the rules or the annotator trip over: reported, not fatal
+                issues += 1
+                if len(result.issues) < ISSUES_KEPT:
+                    result.issues.append(f"{f.path}: record {seq} (PMID {pmid}): not screened: "
+                                         f"{type(exc).__name__}: {exc}")
+                decided, candidate_rows = [], []
+            for topic, d in decided:
+                labels[topic.name][d.label] += 1
+            if candidate_rows:
                 candidates += 1
-                t = clock()
-                columns = _record_columns(item)
-                for topic, d in kept:
-                    rows.append({**base, **columns, **_decision_columns(item, topic, d),
-                                 "entry": ENTRY_CANDIDATE, "seq": seq, "pmid": pmid})
-                annotate_s += clock() - t
+                rows.extend(candidate_rows)
+            else:
+                rows.append({**base, "entry": ENTRY_RECORD, "seq": seq, "pmid": pmid})
         if on_record is not None:
             on_record(n)
     total = clock() - started
