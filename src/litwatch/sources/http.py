@@ -519,8 +519,6 @@ def make_client(source: str, *, transport: httpx.BaseTransport | None = None, op
     return HttpClient(source, transport=transport, options=options)
 
 
-
-
 # -- large files ------------------------------------------------------------------------------
 # Appended for the PubMed mirror (sources/mirror.py): HttpClient reads each reply whole into
 # memory, which a 40 MB baseline file should not be. Self-contained on purpose: it shares only
