@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -124,26 +126,26 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture()
-def external_cluster(tmp_path):
-    """`dask scheduler` and two `dask worker` processes on 127.0.0.1, as a user starts them."""
+@contextmanager
+def _cluster(tmp_path: Path, workers: int, src: Path = ROOT / "src"):
+    """`dask scheduler` and `workers` `dask worker` processes on 127.0.0.1, as a user starts them,
+    the workers importing litwatch from `src`."""
     port = _free_port()
     address = f"tcp://127.0.0.1:{port}"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
-    dask = [sys.executable, "-m", "distributed.cli.dask_scheduler"]
-    procs = [subprocess.Popen(dask + ["--host", "127.0.0.1", "--port", str(port), "--no-dashboard"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=open(tmp_path / "scheduler.log", "w"))]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(src), str(ROOT)])}
+    procs = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+                               "--port", str(port), "--no-dashboard"], env=env, stdout=subprocess.DEVNULL,
+                              stderr=open(tmp_path / "scheduler.log", "w"))]
     try:
-        for n in range(2):
+        for n in range(workers):
             procs.append(subprocess.Popen(
                 [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1", "--host",
                  "127.0.0.1", "--no-dashboard", "--name", f"w{n}"],
                 env=env, stdout=subprocess.DEVNULL, stderr=open(tmp_path / f"worker{n}.log", "w")))
         from distributed import Client
 
-        client = Client(address, timeout=30, set_as_default=False)
-        client.wait_for_workers(2, timeout=60)
-        client.close()
+        with Client(address, timeout=30, set_as_default=False) as client:
+            client.wait_for_workers(workers, timeout=60)
         yield address
     finally:
         try:  # the quick way down: the scheduler tells its workers to close
@@ -159,6 +161,12 @@ def external_cluster(tmp_path):
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait()
+
+
+@pytest.fixture()
+def external_cluster(tmp_path):
+    with _cluster(tmp_path, 2) as address:
+        yield address
 
 
 def test_a_scan_on_an_external_scheduler_with_two_workers(baseline_dir, tmp_path, external_cluster):
@@ -182,3 +190,14 @@ def test_bad_cluster_arguments_are_usage_errors(baseline_dir, tmp_path, monkeypa
     assert time.monotonic() - started < 15
     with pytest.raises(UsageError, match="not both"):
         scan_files([KINASE], [baseline_dir], out=tmp_path, scheduler="tcp://127.0.0.1:1", workers=2)
+
+
+def test_workers_running_other_litwatch_code_are_refused_before_any_file(baseline_dir, tmp_path):
+    other = tmp_path / "other-src"
+    shutil.copytree(ROOT / "src", other, ignore=shutil.ignore_patterns("__pycache__"))
+    rules = other / "litwatch" / "screen" / "rules.py"
+    rules.write_text(rules.read_text() + "\n# an edit: these workers may decide otherwise\n")
+    with _cluster(tmp_path, 1, src=other) as address:
+        with pytest.raises(UsageError, match=r"1 worker\(s\) compute with other settings.*code"):
+            scan_files([KINASE], [baseline_dir], out=tmp_path / "scan", scheduler=address)
+    assert not list((tmp_path / "scan" / "parts").iterdir())
