@@ -62,13 +62,15 @@ def build_files(count: int, records: int, folder: Path) -> list[Path]:
     from parse_pubmed import _sample, _templates
 
     templates = _templates(_sample())
+    folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for k in range(count):
         path = folder / f"pubmed99n{k + 1:04d}.xml.gz"
         paths.append(path)
         if path.exists():
             continue
-        with gzip.open(path, "wb", compresslevel=6) as f:
+        tmp = path.with_suffix(".tmp")  # a bench stopped mid-file leaves no file that looks whole
+        with gzip.open(tmp, "wb", compresslevel=6) as f:
             f.write(b'<?xml version="1.0" encoding="UTF-8"?>\n<PubmedArticleSet>\n')
             for j in range(records):
                 g = k * records + j
@@ -83,6 +85,7 @@ def build_files(count: int, records: int, folder: Path) -> list[Path]:
                 f.write(b"<PubmedArticle>" + citation + b"<PubmedData><ArticleIdList><ArticleId IdType=\"pubmed\">"
                         + pmid + b"</ArticleId></ArticleIdList></PubmedData></PubmedArticle>\n")
             f.write(b"</PubmedArticleSet>\n")
+        os.replace(tmp, path)
     return paths
 
 

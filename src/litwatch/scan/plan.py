@@ -47,8 +47,10 @@ MANIFEST = "manifest.jsonl"
 PARTS = "parts"
 _SUFFIXES = (".xml", ".xml.gz")
 _DIGITS = re.compile(r"(\d+)")
-# the code a scan's answer depends on: reading, screening, annotating, and the scan's own rows
-_CODE = ("formats", "screen", "annotate", "topics", "records.py", "scan")
+# the code a scan's answer depends on: the PubMed reader, the rules, the annotator, the profiles,
+# and the scan's own rows (a change anywhere else, the summary say, scans nothing again)
+_CODE = ("formats/pubmed_xml.py", "formats/_pubmed_fast.pyx", "formats/dates.py", "formats/base.py",
+         "formats/gz.py", "records.py", "screen", "annotate", "topics", "scan/task.py", "scan/parquet.py")
 
 
 @dataclass(slots=True, frozen=True)
@@ -129,7 +131,12 @@ def code_fingerprint() -> str:
     h = hashlib.sha1()
     for part in _CODE:
         base = root / part
-        files = [base] if base.is_file() else sorted(x for x in base.rglob("*") if x.suffix in (".py", ".pyx", ".toml"))
+        if base.is_file():
+            files = [base]
+        elif base.is_dir():
+            files = sorted(x for x in base.rglob("*") if x.suffix in (".py", ".pyx", ".toml", ".json"))
+        else:  # an install without it (a wheel without the .pyx)
+            continue
         for f in files:
             h.update(str(f.relative_to(root)).encode())
             h.update(f.read_bytes())
