@@ -18,10 +18,11 @@ import pytest
 
 from litwatch.errors import UsageError
 from litwatch.scan import connect, import_scan, read_manifest, scan_files, scan_summary
-from tests.scan.conftest import KINASE, TOPICS
+from tests.scan.conftest import KINASE
 from tests.scan.helpers import dying_scan
 
 ROOT = Path(__file__).resolve().parents[2]
+TWO = [KINASE, "msc-trials"]  # the cheaper topics: these tests are about the cluster, not the rules
 
 
 def _content(out: Path) -> dict[str, list]:
@@ -62,9 +63,9 @@ def test_a_rerun_skips_the_files_done_and_a_new_topic_redoes_them(baseline_dir, 
 
 
 def test_a_worker_killed_mid_file_is_retried_and_the_output_is_the_same(baseline_dir, tmp_path, dask_client):
-    clean = scan_files(TOPICS, [baseline_dir], out=tmp_path / "clean", client=dask_client)
+    clean = scan_files(TWO, [baseline_dir], out=tmp_path / "clean", client=dask_client)
     out = tmp_path / "killed"
-    result = scan_files(TOPICS, [baseline_dir], out=out, client=dask_client, task=dying_scan)
+    result = scan_files(TWO, [baseline_dir], out=out, client=dask_client, task=dying_scan)
     marker = out / "killed-pubmed99n0001.xml.gz.pid"
     assert marker.exists(), "the first attempt killed its worker"
     done = {r.file: r for r in result.done}
@@ -104,7 +105,7 @@ def test_importing_a_scan_twice_changes_nothing_and_names_the_baseline_file(base
     from litwatch.ingest import import_files
 
     out = tmp_path / "scan"
-    scan_files(TOPICS, [baseline_dir], out=out, client=dask_client)
+    scan_files(TWO, [baseline_dir], out=out, client=dask_client)
     first = import_scan(store, out)
     assert first.read > 0 and first.new == first.read
     second = import_scan(store, out)
@@ -171,12 +172,12 @@ def external_cluster(tmp_path):
 
 def test_a_scan_on_an_external_scheduler_with_two_workers(baseline_dir, tmp_path, external_cluster):
     out = tmp_path / "scan"
-    result = scan_files(TOPICS, [baseline_dir], out=out, scheduler=external_cluster)
+    result = scan_files(TWO, [baseline_dir], out=out, scheduler=external_cluster)
     assert result.workers == 2 and not result.failed and len(result.done) == 3
     assert result.cluster == external_cluster
     assert result.records == 604 and result.summary.included["kinase-mice"] > 0
     assert scan_summary(out).included == result.summary.included
-    again = scan_files(TOPICS, [baseline_dir], out=out, scheduler=external_cluster)
+    again = scan_files(TWO, [baseline_dir], out=out, scheduler=external_cluster)
     assert again.done == [] and len(again.skipped) == 3
 
 
