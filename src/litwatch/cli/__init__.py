@@ -13,6 +13,7 @@ from litwatch.cli import (  # noqa: F401,E402
     annotate_cmds,
     report_cmds,
     audit_cmds,
+    scan_cmds,
 )
 
 __all__ = ["app", "main"]

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from litwatch.cli.app import DbOption, app, console, err_console
+from litwatch.errors import UsageError
 from litwatch.store import open_store
 
 FORMAT_CHOICES = "auto|pubmed-xml|medline|jats|ctgov-csv|ctgov-json|europepmc|crossref|ris|bibtex|csv|json-articles|csl-json"
@@ -17,8 +18,9 @@ FORMAT_CHOICES = "auto|pubmed-xml|medline|jats|ctgov-csv|ctgov-json|europepmc|cr
 
 @app.command("import")
 def import_cmd(
-    paths: list[Path] = typer.Argument(..., help="Files or folders to import."),
+    paths: Optional[list[Path]] = typer.Argument(None, help="Files or folders to import."),
     fmt: str = typer.Option("auto", "--format", "-f", help=f"Input format: {FORMAT_CHOICES}."),
+    scan: Optional[Path] = typer.Option(None, "--scan", help="Import the candidates of a `litwatch scan` --out folder."),
     db: Optional[Path] = DbOption,
 ) -> None:
     """Import exported files (PubMed XML, MEDLINE, JATS, ClinicalTrials.gov, Europe PMC, Crossref, RIS, BibTeX, CSV).
@@ -29,8 +31,15 @@ def import_cmd(
     """
     from litwatch.ingest import import_files
 
-    with open_store(db) as store:
-        summary = import_files(store, paths, fmt=fmt, progress=True)
+    if scan is not None:  # a scan's candidates (litwatch.scan.importer)
+        from litwatch.cli.scan_cmds import import_scan_folder
+
+        summary = import_scan_folder(scan, paths, db)
+    else:
+        if not paths:
+            raise UsageError("nothing to import", hint="name files or folders, or --scan DIR")
+        with open_store(db) as store:
+            summary = import_files(store, paths, fmt=fmt, progress=True)
     for line in summary.warnings[:20]:
         err_console.print(f"[yellow]warning[/] {line}", markup=True, highlight=False)
     for line in summary.errors[:20]:

@@ -517,3 +517,147 @@ def _redact(url: str) -> str:
 def make_client(source: str, *, transport: httpx.BaseTransport | None = None, options: HttpOptions | None = None) -> HttpClient:
     """A client for `source` with the base URL from settings/environment."""
     return HttpClient(source, transport=transport, options=options)
+
+
+# -- large files ------------------------------------------------------------------------------
+# Appended for the PubMed mirror (sources/mirror.py): HttpClient reads each reply whole into
+# memory, which a 40 MB baseline file should not be. Self-contained on purpose: it shares only
+# the options, the per-host rate limiter and the identification with HttpClient.
+
+
+@dataclass(slots=True)
+class Download:
+    """What `download` did: the bytes now in the file (or in `content`), and how it got them."""
+
+    url: str
+    size: int  # bytes in the file (or in content) after the download
+    resumed_from: int = 0  # bytes that were in the file before the call and were continued
+    attempts: int = 1
+    content: bytes | None = None  # the body, when no file was given
+
+    @property
+    def received(self) -> int:
+        return self.size - self.resumed_from
+
+
+class _Transfer:
+    """Where the body goes (a file or memory) and which of the bytes there predate this call."""
+
+    def __init__(self, dest: Path | None, resume: bool) -> None:
+        self.dest, self.buffer = dest, (bytearray() if dest is None else None)
+        if dest is not None and dest.exists() and not resume:
+            dest.write_bytes(b"")
+        self.kept = self.size()  # lowered when a reply starts the body again from an earlier byte
+
+    def size(self) -> int:
+        if self.buffer is not None:
+            return len(self.buffer)
+        return self.dest.stat().st_size if self.dest.exists() else 0
+
+    def write(self, resp: httpx.Response, start: int, progress) -> None:
+        self.kept = min(self.kept, start)
+        total = _total_size(resp, start)
+        done = start
+        if self.buffer is not None:
+            del self.buffer[start:]
+            for chunk in resp.iter_bytes():
+                self.buffer.extend(chunk)
+                done += len(chunk)
+                if progress:
+                    progress(done, total)
+            return
+        with open(self.dest, "r+b" if start else "wb") as sink:
+            try:
+                sink.seek(start)
+                sink.truncate()
+                for chunk in resp.iter_bytes():
+                    sink.write(chunk)
+                    done += len(chunk)
+                    if progress:
+                        progress(done, total)
+            finally:  # what arrived stays, on disk, for the next attempt to continue
+                sink.flush()
+                os.fsync(sink.fileno())
+
+
+def download(
+    url: str,
+    dest: Path | None = None,
+    *,
+    resume: bool = True,
+    source: str = "NLM files",
+    url_setting: str = "LITWATCH_PUBMED_FILES_URL",
+    options: HttpOptions | None = None,
+    transport: httpx.BaseTransport | None = None,
+    rate: tuple[int, float] = (3, 1.0),
+    progress: Callable[[int, int | None], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Download:
+    """GET `url` into the file `dest`, streamed, continuing what is there; or into memory (dest None).
+
+    With `resume`, bytes already in `dest` are continued with a Range request: a 206 reply is
+    appended, a 200 (a server that ignores ranges) starts the file again, a 416 (nothing left to
+    send) leaves it as it is. A body that breaks off is retried from the bytes received, with
+    backoff and a per-host rate limit; the file is flushed to disk before returning. Whether the
+    bytes are the right ones is for the caller to check (a checksum): this function never
+    renames or deletes `dest`. `progress(bytes_so_far, total_or_None)` follows the body.
+    Raises SourceError naming `source`: a 4xx at once, other failures after the retries.
+    """
+    opts = options or HttpOptions.from_env()
+    limiter = limiter_for("download:" + source, urlsplit(url).netloc or url, *rate)
+    headers = {"User-Agent": config.user_agent(), "Accept-Encoding": "identity"}
+    transfer = _Transfer(dest, resume)
+    reason = "no attempt made"
+    with httpx.Client(transport=transport, headers=headers, timeout=httpx.Timeout(opts.timeout),
+                      follow_redirects=True) as client:
+        for attempt in range(opts.retries + 1):
+            limiter.acquire()
+            try:
+                status = _stream_once(client, url, transfer, progress)
+            except httpx.TimeoutException:
+                reason = f"no reply within {opts.timeout:g} s"
+            except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+                reason = f"connection broken ({_short(exc)})"  # resets and bodies cut short land here
+            except (httpx.UnsupportedProtocol, httpx.InvalidURL, httpx.LocalProtocolError) as exc:
+                raise SourceError(f"bad URL {url!r} ({_short(exc)})", source=source,
+                                  hint=f"check the base URL ({url_setting})") from None
+            else:
+                if status < 300:
+                    content = bytes(transfer.buffer) if transfer.buffer is not None else None
+                    return Download(url, transfer.size(), transfer.kept, attempt + 1, content)
+                if status not in _RETRY_STATUS:
+                    raise SourceError(f"HTTP {status} for {url}", source=source,
+                                      hint=f"check the base URL ({url_setting})" if status == 404 else None)
+                reason = f"HTTP {status}"
+            if attempt < opts.retries:
+                sleep(min(opts.backoff_max, opts.backoff * (2**attempt)) * (0.5 + random.random() / 2))
+    err = SourceError(f"gave up on {url} after {opts.retries + 1} attempts: {reason}", source=source,
+                      hint="run the same command again: it goes on where it stopped")
+    err.transient = True  # type: ignore[attr-defined]
+    raise err
+
+
+def _stream_once(client: httpx.Client, url: str, transfer: _Transfer, progress) -> int:
+    """One GET continuing from the bytes there; returns the status (2xx: the body is in)."""
+    have = transfer.size()
+    with client.stream("GET", url, headers={"Range": f"bytes={have}-"} if have else {}) as resp:
+        status = resp.status_code
+        if status == 416 and have:  # nothing left to send: every byte is there already
+            return 200
+        if status >= 300:
+            resp.read()
+            return status
+        transfer.write(resp, have if status == 206 else 0, progress)
+        return status
+
+
+def _total_size(resp: httpx.Response, start: int) -> int | None:
+    """The whole file's size, from Content-Range ('bytes 10-99/100') or Content-Length."""
+    rng = resp.headers.get("content-range", "")
+    if "/" in rng and rng.rsplit("/", 1)[1].isdigit():
+        return int(rng.rsplit("/", 1)[1])
+    length = resp.headers.get("content-length")
+    return start + int(length) if length and length.isdigit() else None
+
+
+__all__ += ["Download", "download"]
