@@ -214,6 +214,9 @@ def evidence(decision: Decision) -> list[str]:
                 out.add(f"negated:{c['concept']}")
             else:
                 out.add(f"concept:{c['concept']}")
+    named = sorted(t.split(":", 1)[1] for t in out if t.startswith("concept:"))
+    kinds = sorted(t.split(":", 1)[1] for t in out if t.startswith(("relation:", "context:")))
+    out.add("signature:" + "+".join(named) + "|" + "+".join(kinds))  # which concepts go together
     if "title alone" in decision.reason:
         out.add("title-only")
     if decision.reason.startswith("nothing to judge"):
