@@ -13,6 +13,7 @@ Decision. Everything here is declared by the profile: concepts, cue lists and co
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -292,9 +293,10 @@ def _context_cue(ctx: Context, text: RecordText, m: Mention, spans: list[tuple[i
 
 
 def _connector_before(norm: str, lo: int, cue_start: int, connectors: list[str]) -> bool:
-    gap = norm[lo:cue_start].rstrip().lower()
-    return any(gap.endswith(c.lower()) and (len(gap) == len(c) or not gap[-len(c) - 1].isalnum()
-                                             or not c[0].isascii()) for c in connectors)
+    """A connector word ("from", "by", 来源于 ...) between the mention and the cue after it."""
+    gap = norm[lo:cue_start].lower()
+    words = set(re.findall(r"[a-z]+", gap))
+    return any((c.lower() in words) if c.isascii() else (c in gap) for c in connectors)
 
 
 def _reach(ctx: Context, text: RecordText, m: Mention, cue: tuple[int, int]) -> tuple[int, int]:
@@ -411,6 +413,19 @@ def _join(topic: Topic, text: RecordText, i: Mention, c: Mention) -> tuple[int, 
     return None
 
 
+_STUDY = re.compile(r"\b(?:we|our|\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
+                    r"thirty|forty|fifty|sixty|hundred)\b|[0-9]|例|只|名", re.IGNORECASE)
+
+
+def _given_here(topic: Topic, text: RecordText, m: Mention) -> bool:
+    """A sentence where the intervention can be given: one of the relation roles, or one the role
+    model called background that still reports this study (numbers, "we": "Twelve patients received")."""
+    if _in_roles(topic, m.sentence):
+        return True
+    s = m.sentence
+    return s is not None and s.role == "background" and bool(_STUDY.search(text.norm[s.field][s.start:s.end]))
+
+
 def _administration(topic, text, inter, cond) -> Relation | None:
     measured = [m for m in cond if m.sentence is not None
                 and (m.sentence.role in topic.relations.measured_roles or m.sentence.role == "title")
@@ -418,7 +433,7 @@ def _administration(topic, text, inter, cond) -> Relation | None:
     if topic.relations.condition is not None and not measured:
         return None
     for i in inter:
-        if i.field not in ("title", "abstract") or not _in_roles(topic, i.sentence):
+        if i.field not in ("title", "abstract") or not _given_here(topic, text, i):
             continue
         cue = administered(topic, text, i)
         if cue is not None:
@@ -468,6 +483,6 @@ def read(topic: Topic, record: Record) -> Reading:
     if reading.blocked_relation is None:
         reading.administered = next(
             (m for m in mentions if m.group == topic.relations.intervention and m.usable and not m.hypothetical
-             and m.field in ("title", "abstract") and _in_roles(topic, m.sentence)
+             and m.field in ("title", "abstract") and _given_here(topic, text, m)
              and administered(topic, text, m)), None)
     return reading

@@ -20,7 +20,7 @@ alone: title and therapeutic then need a therapeutic or administration cue next 
 Context scopes (where a cue must stand to disqualify a mention of `applies_to`):
     phrase    the cue phrase contains the mention ("cancer stem cell" holds "stem cell")
     window    up to `window_before` words before the mention, or `window_after` words after it
-              when `after_connectors` (from, by, ...) introduce the cue
+              when one of `after_connectors` (from, by, ...) stands between them
     sentence  anywhere in the mention's sentence (`position = "before"`: before the mention)
     record    `min_hits` cue matches anywhere in the record
 `unless` (cue-set names or concept ids) spares a mention whose sentence has that cue next to it
