@@ -368,19 +368,20 @@ def _registry(topic, text, inter, cond) -> Relation | None:
     return Relation("registry", ri[0].sentence, ri[0], rc[0]) if rc else None
 
 
-def _joined_alone(topic, text, m: Mention) -> tuple[int, int] | None:
+def _joined_alone(topic, text, m: Mention, cues: str = "therapeutic") -> tuple[int, int] | None:
     """A therapeutic cue right next to an intervention mention (profiles without a condition)."""
-    return (_near_before(topic, text, m.sentence, "therapeutic", m, CUE_BEFORE_BOTH_WORDS)
-            or _near_after(topic, text, m.sentence, "therapeutic", m, CUE_BEFORE_BOTH_WORDS))
+    return (_near_before(topic, text, m.sentence, cues, m, CUE_BEFORE_BOTH_WORDS)
+            or _near_after(topic, text, m.sentence, cues, m, CUE_BEFORE_BOTH_WORDS))
 
 
-def _therapeutic(topic, text, inter, cond) -> Relation | None:
+def _therapeutic(topic, text, inter, cond, cues: str = "therapeutic") -> Relation | None:
+    kind = cues
     if topic.relations.condition is None:
         for m in inter:
             if m.field == "abstract" and _in_roles(topic, m.sentence, title=False):
-                cue = _joined_alone(topic, text, m)
+                cue = _joined_alone(topic, text, m, cues)
                 if cue:
-                    return Relation("therapeutic", m.sentence, m, None, cue)
+                    return Relation(kind, m.sentence, m, None, cue)
         return None
     by_sentence: dict[Sentence, list[Mention]] = {}
     for m in cond:
@@ -388,21 +389,25 @@ def _therapeutic(topic, text, inter, cond) -> Relation | None:
             by_sentence.setdefault(m.sentence, []).append(m)
     for i in inter:
         for c in by_sentence.get(i.sentence, []):
-            cue = _join(topic, text, i, c)
+            cue = _join(topic, text, i, c, cues)
             if cue is not None:
-                return Relation("therapeutic", i.sentence, i, c, cue)
+                return Relation(kind, i.sentence, i, c, cue)
     return None
 
 
-def _join(topic: Topic, text: RecordText, i: Mention, c: Mention) -> tuple[int, int] | None:
+def _association(topic, text, inter, cond) -> Relation | None:
+    return _therapeutic(topic, text, inter, cond, cues="association")
+
+
+def _join(topic: Topic, text: RecordText, i: Mention, c: Mention, cues: str = "therapeutic") -> tuple[int, int] | None:
     norm = text.norm[i.field]
     first, last = (i, c) if i.start < c.start else (c, i)
     if words_between(norm, first.end, last.start) > topic.relations.max_words:
         return None
-    if topic.concepts[c.concept].joins == "therapeutic":
+    if topic.concepts[c.concept].joins == cues:
         return (c.start, c.end)
     sent = i.sentence
-    for s, e in _cue_spans(topic, "therapeutic", text, sent):
+    for s, e in _cue_spans(topic, cues, text, sent):
         if (s < i.end and e > i.start) or (s < c.end and e > c.start):
             continue  # "treatment" inside "treatment-resistant depression" is not a cue
         if first.end <= s and e <= last.start:
@@ -441,7 +446,8 @@ def _administration(topic, text, inter, cond) -> Relation | None:
     return None
 
 
-_KINDS = {"title": _title, "registry": _registry, "therapeutic": _therapeutic, "administration": _administration}
+_KINDS = {"title": _title, "registry": _registry, "therapeutic": _therapeutic, "administration": _administration,
+          "association": _association}
 
 
 # -- the whole reading ------------------------------------------------------------------------

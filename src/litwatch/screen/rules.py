@@ -33,7 +33,8 @@ __all__ = ["Decision", "Match", "record_fields", "find_matches", "rule_decision"
            "FIELD_SEP"]
 
 RULES_VERSION = 2
-SCORES = {"title": 0.95, "registry": 0.9, "therapeutic": 0.9, "administration": 0.85, "groups": 0.8}
+SCORES = {"title": 0.95, "registry": 0.9, "therapeutic": 0.9, "administration": 0.85, "association": 0.8,
+          "groups": 0.8}
 
 
 @dataclass
@@ -93,12 +94,14 @@ def _include_reason(topic: Topic, reading: Reading) -> str:
         "therapeutic": f"a therapeutic cue joins them in {_sentence_words(r)}",
         "administration": f"the intervention is given in {_sentence_words(r)} and the condition is measured",
         "registry": "the registered trial lists both",
+        "association": f"an association cue joins them in {_sentence_words(r)}",
     }
     if topic.relations.condition is None:
         parts["title"] = "the title names it with a treatment cue"
         parts["administration"] = f"it is given in {_sentence_words(r)}"
         parts["registry"] = "the registered trial lists it"
         parts["therapeutic"] = f"a therapeutic cue goes with it in {_sentence_words(r)}"
+        parts["association"] = f"an association cue goes with it in {_sentence_words(r)}"
     out = f"{r.kind} relation: {parts[r.kind]}: {_where(r.intervention)}{cue}"
     if r.condition is not None:
         out += f" ... {_where(r.condition)}"

@@ -179,8 +179,8 @@ def _concept(cid: str, data: Any, where: str) -> Concept:
         raise ProfileError(f"{here}: unknown key(s) {', '.join(sorted(unknown))}",
                            hint="use label, terms, zh, case_terms, patterns, vocab, joins, needs_long_form")
     joins = data.get("joins")
-    if joins is not None and joins not in ("therapeutic", "administration"):
-        raise ProfileError(f"{here}: joins = {joins!r} must be 'therapeutic' or 'administration'")
+    if joins is not None and joins not in ("therapeutic", "administration", "association"):
+        raise ProfileError(f"{here}: joins = {joins!r} must be 'therapeutic', 'administration' or 'association'")
     if not isinstance(data.get("needs_long_form", False), bool):
         raise ProfileError(f"{here}: needs_long_form must be true or false")
     label = data.get("label", {})

@@ -2,7 +2,7 @@
 
     [relations]      intervention / condition (include group names), kinds, roles
     [cues.NAME]      en = [...], zh = [...]: therapeutic, administration, administration_before,
-                     negation, negation_after, pseudo_negation, hypothetical, scope_end
+                     association, negation, negation_after, pseudo_negation, hypothetical, scope_end
     [[contexts]]     name, label, en/zh cue terms, applies_to, scope, window_before/after,
                      after_connectors, min_hits, position, unless, absent, kind
 
@@ -14,6 +14,8 @@ Relation kinds (what makes the intervention "studied as a treatment of the condi
                     of `measured_roles`, methods and results by default, or in the title)
     registry        a registered trial lists the intervention (interventions or title) and the
                     condition (conditions or title)
+    association     one sentence (of `roles`) names both, joined by an association cue (associated,
+                    altered in, correlated ...): for topics that follow exposures, not only treatments
 A profile without a condition group (e.g. msc-trials) reads the same kinds with the intervention
 alone: title and therapeutic then need a therapeutic or administration cue next to it.
 
@@ -55,10 +57,10 @@ __all__ = [
     "parse_contexts",
 ]
 
-RELATION_KINDS = ("title", "therapeutic", "administration", "registry")
+RELATION_KINDS = ("title", "therapeutic", "administration", "registry", "association")
 ROLES = ("background", "objective", "methods", "results", "conclusions")
-CUE_SETS = ("therapeutic", "administration", "administration_before", "negation", "negation_after",
-            "pseudo_negation", "hypothetical", "scope_end")
+CUE_SETS = ("therapeutic", "administration", "administration_before", "association", "negation",
+            "negation_after", "pseudo_negation", "hypothetical", "scope_end")
 SCOPES = ("phrase", "window", "sentence", "record")
 LANG_KEYS = ("en", "zh")
 
