@@ -171,19 +171,18 @@ def _update(store, topic) -> None:
 
 
 def _print_suggestions(store, topic) -> None:
-    from rich.table import Table
-
     from litwatch.screen import unchecked_suggestions
 
     rows = unchecked_suggestions(store, topic)
     if not rows:
         console.print("The ranker suggests nothing that nobody has checked.")
         return
-    table = Table("record", "title", "suggests", "score", "applied", "why")
     for s in rows:
-        table.add_row(f"#{s.record_id}", (s.title or "")[:80], s.label, f"{s.score:.2f}", "yes" if s.applied else "no",
-                      s.reason[:200])
-    console.print(table)
+        state = "applied (the effective decision)" if s.applied else "not applied"
+        console.print(f"#{s.record_id} {s.title or '(no title)'}", style="bold", markup=False, highlight=False,
+                      soft_wrap=True)
+        console.print(f"  suggests {s.label}, score {s.score:.2f}, {state}: {s.reason}", markup=False,
+                      highlight=False, soft_wrap=True)
     console.print(f"{len(rows)} suggestion(s) not yet checked; decide them with: litwatch screen {topic.name} --as NAME")
 
 

@@ -112,11 +112,11 @@ def check_cmd(
     if not flips:
         console.print("No person decision overturns the rules.")
         return
-    table = Table("record", "title", "rules", "person", "why the rules decided so", "profile change", show_lines=True)
     for f in flips:
-        table.add_row(f"#{f.record_id}", f.title[:80], f.rule_label, f"{f.person_label} ({f.by})", f.rule_reason[:220],
-                      f.change)
-    console.print(table)
+        console.print(f"#{f.record_id} {f.title}", style="bold", markup=False, highlight=False, soft_wrap=True)
+        for label, value in (("rules", f"{f.rule_label}: {f.rule_reason}"), ("person", f"{f.person_label} ({f.by})"),
+                             ("profile change", f.change)):
+            console.print(f"  {label}: {value}", markup=False, highlight=False, soft_wrap=True)
     console.print(f"{len(flips)} record(s) where persons overturned the rules.")
 
 

@@ -18,12 +18,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from litwatch.screen.decisions import latest_rows
-from litwatch.screen.text import record_fields
+from litwatch.screen.text import record_fields, to_simplified
+from litwatch.topics.terms import CJK
 from litwatch.topics import Topic, load_topic
 
 __all__ = ["Overturn", "overturned"]
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z\-]{3,}|[\u4e00-\u9fff]{2,4}")
+_WORD = re.compile(r"[A-Za-z][A-Za-z\-]{3,}|[\u4e00-\u9fff]{2}")
+_LATIN = re.compile(r"[A-Za-z][A-Za-z\-]{3,}")
 _STOP = set("""
 with from that this these those were was have been into than then they their there which while after before
 about also such other between during among within without using used study studies patients patient results
@@ -46,7 +48,9 @@ class Overturn:
 
 
 def _words(text: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(text) if w.lower() not in _STOP]
+    latin = [w.lower() for w in _LATIN.findall(text) if w.lower() not in _STOP]
+    chinese = [text[i:i + 2] for i in range(len(text) - 1) if CJK.match(text[i]) and CJK.match(text[i + 1])]
+    return latin + chinese
 
 
 def _relation_text(fields: dict[str, str], concepts: list[dict[str, Any]]) -> str:
@@ -60,16 +64,40 @@ def _concept_words(concepts: list[dict[str, Any]]) -> set[str]:
     return {w for c in concepts if "concept" in c for w in _words(c["text"])}
 
 
-def _context_change(topic: Topic, fields, concepts, record_words: Counter, kept_df: Counter, n_kept: int,
-                    overturned_df: Counter) -> str:
-    near = [w for w in dict.fromkeys(_words(_relation_text(fields, concepts))) if w not in _concept_words(concepts)]
-    ranked = sorted(near, key=lambda w: (-(overturned_df[w] - 2 * kept_df[w]), kept_df[w], w))
-    cues = [w for w in ranked if kept_df[w] <= max(1, n_kept // 10)][:3] or ranked[:2]
-    inter = next((c["concept"] for c in concepts if "concept" in c and c.get("group") == (
-        topic.relations.intervention if topic.relations else topic.include[0].name)), None)
-    applies = f'applies_to = ["{inter}"], ' if inter else ""
+def _candidates(text: str, start: int, end: int) -> dict[str, int]:
+    """Words of a sentence with their distance (in characters) from the span [start, end);
+    Chinese text gives its two-character runs, the ones next to the mention first."""
+    out: dict[str, int] = {}
+    for m in _LATIN.finditer(text):
+        w = m.group(0).lower()
+        if w not in _STOP:
+            out.setdefault(w, min(abs(m.start() - end), abs(start - m.end())))
+    for i in range(len(text) - 1):
+        pair = text[i:i + 2]
+        if CJK.match(pair[0]) and CJK.match(pair[1]) and not (start <= i < end or start <= i + 1 < end):
+            out.setdefault(pair, min(abs(i - end), abs(start - i - 2)))
+    return out
+
+
+def _context_change(topic: Topic, fields, concepts, kept_df: Counter, n_kept: int, overturned_df: Counter) -> str:
+    rel = next((c for c in concepts if "relation" in c), None)
+    group = topic.relations.intervention if topic.relations else topic.include[0].name
+    mention = next((c for c in concepts if "concept" in c and c.get("group") == group
+                    and (rel is None or c["field"] == rel["field"])), None)
+    field = rel["field"] if rel else "title"
+    lo, hi = (rel["start"], rel["end"]) if rel else (0, len(fields.get("title", "")))
+    text = to_simplified(fields.get(field, ""))
+    start, end = (mention["start"] - lo, mention["end"] - lo) if mention else (0, 0)
+    near = _candidates(text[lo:hi], start, end)
+    skip = _concept_words(concepts)
+    ranked = sorted((w for w in near if w not in skip),
+                    key=lambda w: (kept_df[w] > max(1, n_kept // 10), -(overturned_df[w] - 2 * kept_df[w]),
+                                   near[w], w))
+    cues = ranked[:3]
+    applies = f'applies_to = ["{mention["concept"]}"], ' if mention else ""
+    lang = "zh" if cues and CJK.match(cues[0][0]) else "en"
     words = ", ".join(f'"{w}"' for w in cues)
-    return (f'add a context, e.g. [[contexts]] name = "my_context", scope = "sentence", {applies}en = [{words}] '
+    return (f'add a context, e.g. [[contexts]] name = "my_context", scope = "sentence", {applies}{lang} = [{words}] '
             f"(words this record uses near the mention and the records kept included do not)")
 
 
@@ -128,13 +156,13 @@ def overturned(store, topic: Topic | str) -> list[Overturn]:
                 and (k.get("person") is None or k["person"]["label"] == "include")]
     kept_df: Counter = Counter()
     for _, rec in store.iter_records(ids=kept_ids):
-        kept_df.update(set(_words(f"{rec.title or ''} {rec.abstract_text}")))
+        kept_df.update(set(_words(to_simplified(f"{rec.title or ''} {rec.abstract_text}"))))
     over_ids = [rid for rid, k in flips if k["person"]["label"] == "exclude"]
     over_df: Counter = Counter()
     records = dict(store.iter_records(ids=[rid for rid, _ in flips]))
     for rid in over_ids:
         rec = records[rid]
-        over_df.update(set(_words(f"{rec.title or ''} {rec.abstract_text}")))
+        over_df.update(set(_words(to_simplified(f"{rec.title or ''} {rec.abstract_text}"))))
     out = []
     for rid, k in sorted(flips):
         rec = records.get(rid)
@@ -144,7 +172,7 @@ def overturned(store, topic: Topic | str) -> list[Overturn]:
         concepts = json.loads(rule["concepts"] or "[]")
         fields = record_fields(rec)
         if person["label"] == "exclude":
-            change = _context_change(t, fields, concepts, Counter(), kept_df, len(kept_ids), over_df)
+            change = _context_change(t, fields, concepts, kept_df, len(kept_ids), over_df)
         else:
             change = _include_change(t, rule["reason"] or "", fields, concepts)
         out.append(Overturn(rid, rec.title or "", rule["label"], rule["reason"] or "", person["label"], person["by"],

@@ -33,7 +33,7 @@ def ensure_tables(store) -> None:
     if getattr(store, "_screen_state_ready", False):
         return
     sql = (resources.files("litwatch.store") / "migrations" / "0007_screening_state.sql").read_text(encoding="utf-8")
-    body = "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
+    body = "\n".join(line.split("--", 1)[0] for line in sql.splitlines())  # comments hold ';' too
     exists = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'index')")}
     if not {"screen_state", "screen_models", "screen_scores"} <= exists:
         for statement in body.split(";"):
