@@ -30,6 +30,8 @@ NEG_AFTER_WORDS = 3
 ADMIN_BEFORE_WORDS = 5
 ADMIN_AFTER_WORDS = 3
 CUE_BEFORE_BOTH_WORDS = 4
+# what links the two mentions after a cue that precedes both: "treatment of depression with MSCs"
+_CONNECTOR = re.compile(r"\b(?:with|by|using|via|through|of|from|after|following)\b|用|以|的|经|通过", re.IGNORECASE)
 
 
 @dataclass
@@ -413,8 +415,10 @@ def _join(topic: Topic, text: RecordText, i: Mention, c: Mention, cues: str = "t
         if first.end <= s and e <= last.start:
             return (s, e)
         if e <= first.start and words_between(norm, e, first.start) <= CUE_BEFORE_BOTH_WORDS \
+                and words_between(norm, first.end, last.start) <= CUE_BEFORE_BOTH_WORDS + 2 \
+                and _CONNECTOR.search(norm, first.end, last.start) \
                 and _open_between(topic, text, sent, e, last.start):
-            return (s, e)  # "treatment of depression with MSCs"
+            return (s, e)  # "treatment of depression with MSCs", "治疗抑郁的间充质干细胞"
     return None
 
 

@@ -180,8 +180,17 @@ def rule_decision(topic: Topic, record: Record) -> Decision:
     if not set(groups) <= usable:
         score = round(0.3 * len(usable & set(groups)) / max(len(groups), 1), 3)
         return Decision("exclude", score, "rule", _missing_reason(topic, reading), concepts)
-    if topic.relations is None:
-        found = {g: next(m for m in reading.mentions if m.group == g and m.usable) for g in groups}
+    if topic.relations is None:  # co-occurrence: negation is not read, contexts are
+        judged = ("title", "conditions", "interventions") if reading.title_only else None
+        found = {g: next((m for m in reading.mentions if m.group == g and not m.masked_by and not m.context
+                          and (judged is None or m.field in judged)), None) for g in groups}
+        missing = [g for g, m in found.items() if m is None]
+        if missing:
+            hidden = next((m for m in reading.mentions if m.group in missing and m.context), None)
+            reason = "no " + " and no ".join(f"{g} concept" for g in missing)
+            if hidden is not None:
+                reason += f" ('{hidden.text}' only in context {hidden.context} in the {hidden.field})"
+            return Decision("exclude", 0.3, "rule", reason, concepts)
         reason = "; ".join(f"{g}: {_where(m)}" for g, m in found.items())
         if reading.title_only:
             reason += "; decided by the title alone (no abstract)"
