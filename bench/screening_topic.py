@@ -15,6 +15,13 @@ reviewer's exclusions must teach the ranker to move out (a trusted ranker's excl
 listed as "suggested for exclusion, not yet checked").
 
 Prints one table; numbers are deterministic (no timing).
+
+    python bench/screening_topic.py --speed     # also: update_screening on the whole shared data
+
+--speed imports every file of the shared data (about 10,000 records) into a temporary store and
+times `update_screening` for the topic: the first full run (the baseline), a repeat with nothing
+changed, a repeat after one record changed, and after 10 person decisions (the ranker refits);
+each as a median of --repeat runs and a ratio against the first run measured in the same process.
 """
 
 from __future__ import annotations
@@ -99,10 +106,61 @@ def _trusted(counts: dict) -> str:
     return "yes" if m.get("trusted") else "no"
 
 
+def speed(repeat: int) -> None:
+    import shutil
+    import statistics
+    import time
+
+    from litwatch.config import shared_data_dir
+    from litwatch.ingest import import_files
+
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp) / "base.db"
+        with open_store(base) as store:
+            import_files(store, [shared_data_dir()])
+            n = store.count()
+        times: dict[str, list[float]] = {"first run (baseline)": [], "nothing changed": [], "one record changed": [],
+                                         "10 person decisions": []}
+        runs_added = 0
+        for k in range(repeat):
+            path = Path(tmp) / f"run{k}.db"
+            shutil.copy(base, path)
+            with open_store(path) as store:
+                def timed(label):
+                    t0 = time.perf_counter()
+                    counts = update_screening(store, TOPIC)
+                    times[label].append(time.perf_counter() - t0)
+                    return counts
+
+                timed("first run (baseline)")
+                before = len(store.runs(limit=None))
+                timed("nothing changed")
+                runs_added += len(store.runs(limit=None)) - before
+                rid, rec = next(store.iter_records())
+                rec.title = (rec.title or "") + " (corrected)"
+                store.upsert([rec])
+                timed("one record changed")
+                rows = decisions_for(store, TOPIC)
+                picks = [r for r, d in rows.items() if d.label == "include"][:5]
+                picks += [r for r, d in rows.items() if d.label == "exclude" and d.concepts][:10 - len(picks)]
+                for r in picks:
+                    record_decision(store, TOPIC, r, rows[r].label, by="bench")
+                timed("10 person decisions")
+        first = statistics.median(times["first run (baseline)"])
+        print(f"\nupdate_screening on the shared data: {n} records, median of {repeat} (machine shared; noisy)")
+        print(f"{'step':28} {'seconds':>8} {'ratio':>7}")
+        for label, values in times.items():
+            med = statistics.median(values)
+            print(f"{label:28} {med:8.2f} {med / first:7.3f}")
+        print(f"run rows added by a repeat with nothing changed: {runs_added}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--without", default="other_treatment,transplant_setting,biomarkers",
                     help="comma-separated contexts to remove for the second profile ('' for none)")
+    ap.add_argument("--speed", action="store_true", help="also time update_screening on the whole shared data")
+    ap.add_argument("--repeat", type=int, default=3, help="runs per timing (median)")
     args = ap.parse_args(argv)
     rows = run(load_topic(TOPIC), "built-in")
     without = [w for w in args.without.split(",") if w]
@@ -115,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
     for label, persons, tp, fp, fn, p, r, bym, trusted in rows:
         print(f"{label:58} {persons:7d} {tp:4d} {fp:4d} {fn:4d} {p:9.3f} {r:7.3f} {bym:8d} {trusted:>7}")
     print("(after 10 persons: scored on the other records; 'by model' = effective decisions made by the trusted ranker)")
+    if args.speed:
+        speed(args.repeat)
     return 0
 
 
