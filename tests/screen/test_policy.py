@@ -17,7 +17,7 @@ from litwatch.screen import (
 )
 from litwatch.screen.decisions import add_decision
 from litwatch.screen.rules import Decision
-from litwatch.topics import load_topic, topic_source
+from litwatch.topics import topic_source
 from litwatch.topics.model import topic_from_dict
 
 from tests.screen.corpus import load_corpus

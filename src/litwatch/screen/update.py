@@ -19,7 +19,6 @@ This is orchestration (rules + ranker + store) and moves to the jobs layer when 
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 from typing import Any, Callable
 
 from litwatch.screen.decisions import POLICY_METHOD, add_decision, latest_rows

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
 
 __all__ = ["CJK", "has_cjk", "lowered", "words_of", "term_source", "TermMatcher"]
 
