@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -122,3 +123,88 @@ def test_topic_cli(cli, tmp_path):
 def test_every_topic_command_has_help_with_example(cli, cmd):
     r = cli("topic", cmd, "--help")
     assert r.exit_code == 0 and "Example:" in r.stdout
+
+
+# -- the screening rules a profile declares ---------------------------------------------------
+
+RELATIONS = GOOD + '''
+[relations]
+kinds = ["title", "therapeutic"]
+[cues.therapeutic]
+en = ["alleviat*"]
+zh = ["改善"]
+[[contexts]]
+name = "marrow"
+scope = "phrase"
+applies_to = ["mood"]
+en = ["bone marrow depression"]
+'''
+
+
+def test_relations_cues_and_contexts_load(tmp_path):
+    t = check_topic(write(tmp_path, RELATIONS))
+    assert (t.relations.intervention, t.relations.condition) == ("intervention", "condition")
+    assert t.relations.kinds == ["title", "therapeutic"]
+    assert t.cues["therapeutic"].terms == {"en": ["alleviat*"], "zh": ["改善"]}
+    assert t.cues["negation"].origin == "default" and "without" in t.cues["negation"].all_terms()
+    assert [c.name for c in t.contexts] == ["marrow"]
+
+
+@pytest.mark.parametrize("change,message", [
+    (('kinds = ["title", "therapeutic"]', 'kinds = ["title", "telepathy"]'), "kinds must list some of"),
+    (("[cues.therapeutic]", "[cues.magic]"), "cues.magic: unknown cue set"),
+    (('scope = "phrase"', 'scope = "paragraph"'), "scope 'paragraph' is not one of"),
+    (('applies_to = ["mood"]', 'applies_to = ["moods"]'), "applies_to names unknown moods"),
+    (("[relations]", '[relations]\ncondition = "nothing"'), "condition = 'nothing' is not an [[include]] group"),
+    (('name = "tiny"', 'name = "tiny"\nmodel_min_precision = 1.5'), "model_min_precision must be a number"),
+    (('en = ["bone marrow depression"]', 'scope_words = 1'), "unknown key(s) scope_words"),
+])
+def test_bad_rules_are_profile_errors_that_say_where(tmp_path, change, message):
+    p = write(tmp_path, RELATIONS.replace(*change))
+    with pytest.raises(ProfileError, match=re.escape(message)) as e:
+        check_topic(p)
+    assert str(p) in str(e.value)
+
+
+def test_rules_hash_follows_the_rules_not_the_texts(tmp_path):
+    base = check_topic(write(tmp_path, RELATIONS)).rules_hash()
+    assert check_topic(write(tmp_path, RELATIONS + '\n[texts.en]\ntitle = "New title"\n')).rules_hash() == base
+    changed = RELATIONS.replace('en = ["bone marrow depression"]', 'en = ["bone marrow depression", "ST depression"]')
+    assert check_topic(write(tmp_path, changed)).rules_hash() != base
+
+
+def test_chinese_terms_match_without_word_boundaries_and_fast_matching_equals_the_regex(shared_data):
+    from litwatch.formats import read_file
+    from litwatch.records import Record
+    from litwatch.topics.terms import TermMatcher
+
+    zh = TermMatcher(["抑郁"], [], [])
+    assert zh.spans("间充质干细胞治疗抑郁症大鼠") == [(8, 10)]
+    t = load_topic("stem-cell-depression")
+    recs = [r for r in read_file(shared_data / "pubmed" / "medline16n0902.xml.gz") if isinstance(r, Record)]
+    texts = [f"{r.title} {r.abstract_text}" for r in recs] + ["HUC-MSCs and MSC-Exos; Wharton’s jelly; ST-segment"]
+    for concept in t.concepts.values():
+        rx = concept.regex()
+        for text in texts:
+            assert [text[s:e] for s, e in concept.matcher().spans(text)] == [m.group(0) for m in rx.finditer(text)]
+
+
+def test_topic_show_explains_the_rules_in_plain_words(cli):
+    r = cli("topic", "show", "stem-cell-depression")
+    assert r.exit_code == 0
+    out = " ".join(r.stdout.split())
+    assert "is studied as a treatment of the condition" in out
+    for kind in ("1. title:", "2. therapeutic:", "3. administration:", "4. registry:"):
+        assert kind in out
+    assert "Negated mentions" in out and "never count" in out
+    assert "biomarkers: biomarkers and diagnosis" in out and "disease_modelling: disease modelling" in out
+    assert "decided by its title alone" in out and "cross-validated precision" in out
+    r = cli("topic", "show", "gut-brain-depression")
+    assert "association:" in " ".join(r.stdout.split())
+
+
+def test_a_profile_without_relations_says_it_reads_co_occurrence(cli, tmp_path):
+    r = cli("topic", "show", write(tmp_path, GOOD))
+    assert "co-occurrence" in " ".join(r.stdout.split())
+    r = cli("topic", "check", write(tmp_path, RELATIONS.replace("[cues.therapeutic]", "[cues.magic]")))
+    assert r.exit_code == 2 and r.stderr.count("\n") == 1 and "unknown cue set" in r.stderr

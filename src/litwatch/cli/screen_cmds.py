@@ -41,9 +41,10 @@ _STYLES = {"intervention": "bold black on cyan", "condition": "bold black on yel
 def _highlight(text: str, field: str, concepts: list[dict]) -> Text:
     out = Text(text)
     for c in concepts:
-        if c.get("field") != field or c.get("start") is None:
-            continue
-        style = "strike dim" if c.get("masked_by") else _STYLES.get(c.get("group"), "bold magenta")
+        if c.get("field") != field or c.get("start") is None or "concept" not in c:
+            continue  # the relation / context entry: its sentence is named in the reason
+        off = c.get("masked_by") or c.get("context") or c.get("negated")
+        style = "strike dim" if off else _STYLES.get(c.get("group"), "bold magenta")
         out.stylize(style, c["start"], c["end"])
     return out
 
@@ -114,17 +115,18 @@ def review_cmd(
     topic: str = typer.Argument(..., help="Topic name or profile .toml."),
     by: Optional[str] = typer.Option(None, "--as", help="Your name on the decisions (default: the OS user)."),
     import_file: Optional[Path] = typer.Option(None, "--import-decisions", help="Read decisions from this CSV, then stop."),
-    export_file: Optional[Path] = typer.Option(None, "--export-decisions", help="Write the effective decisions to this CSV, then stop."),
-    no_update: bool = typer.Option(False, "--no-update", help="Do not rerun the rules and ranker first."),
+    export_file: Optional[Path] = typer.Option(None, "--export-decisions", help="Bring decisions up to date, write the effective ones (label, by, reason) to this CSV, then stop."),
+    suggestions: bool = typer.Option(False, "--suggestions", help="List what the ranker suggests (or decided by itself) that nobody has checked, then stop."),
+    no_update: bool = typer.Option(False, "--no-update", help="Do not bring the rules and ranker up to date first."),
     db: Optional[Path] = DbOption,
 ) -> None:
     """Screen a topic's records in the terminal, most likely relevant first.
 
-    Shows title and abstract with the matched concepts highlighted; keys: i include, e exclude, s skip, u undo, n note, q quit. Shows progress, an estimate of the relevant records still unseen and a stopping suggestion (rule: stop after 50 consecutive excluded records once 20% are screened). Your decisions are never overwritten by rules or models. With --import-decisions / --export-decisions it reads or writes a decisions CSV and stops.
+    Shows title and abstract with the matched concepts highlighted (struck through where a context, mask or negation took them out); keys: i include, e exclude, s skip, u undo, n note, q quit. Shows progress, an estimate of the relevant records still unseen and a stopping suggestion (rule: stop after 50 consecutive excluded records once 20% are screened). Your decisions are never overwritten by rules or models, and they teach the ranker. With --import-decisions / --export-decisions it reads or writes a decisions CSV and stops (exporting brings decisions up to date first unless --no-update); --suggestions lists the ranker's unchecked suggestions.
 
     Example: litwatch screen stem-cell-depression --as ana
     """
-    from litwatch.screen import export_decisions, import_decisions, update_screening
+    from litwatch.screen import export_decisions, import_decisions
     from litwatch.screen.session import Session
     from litwatch.store import open_store
     from litwatch.topics import load_topic
@@ -132,18 +134,20 @@ def review_cmd(
     t = load_topic(topic)
     name = by or getpass.getuser()
     with open_store(db) as store:
-        if import_file or export_file:
+        if import_file or export_file or suggestions:
             if import_file:
                 r = import_decisions(store, t, import_file, by=name)
                 console.print(f"Imported {r['imported']} decisions from {import_file} ({r['skipped']} rule/model rows skipped).")
+            if (export_file or suggestions) and not no_update:
+                _update(store, t)
             if export_file:
                 n = export_decisions(store, t, export_file)
                 console.print(f"Wrote {n} decisions to {export_file}.")
+            if suggestions:
+                _print_suggestions(store, t)
             return
         if not no_update:
-            with console.status("Running the rules and the ranker..."):
-                c = update_screening(store, t)
-            console.print(f"Rules: {c['rule']}; ranker: {c['model'] or 'not enough decisions yet'}.", style="dim")
+            _update(store, t)
         session = Session(store, t, name)
         counts = _loop(session)
         p = session.progress()
@@ -151,6 +155,35 @@ def review_cmd(
         f"Done: {counts['include']} included, {counts['exclude']} excluded, {counts['skip']} skipped, "
         f"{counts['undo']} undone, {counts['note']} notes; {p['screened']}/{p['total']} screened by people."
     )
+
+
+def _update(store, topic) -> None:
+    from litwatch.screen import update_screening
+
+    with console.status("Bringing the rules and the ranker up to date..."):
+        c = update_screening(store, topic)
+    model = c.get("model") or {}
+    ranker = ("trusted" if model.get("trusted") else f"suggests only: {model.get('why', 'nothing to learn yet')}") if model \
+        else "not fitted"
+    done = "up to date, nothing changed" if c.get("up_to_date") else f"{c['rescreened']} record(s) screened"
+    console.print(f"Screening {done}; rules: {c['rule']}; ranker: {ranker}.", style="dim", markup=False,
+                  highlight=False)
+
+
+def _print_suggestions(store, topic) -> None:
+    from litwatch.screen import unchecked_suggestions
+
+    rows = unchecked_suggestions(store, topic)
+    if not rows:
+        console.print("The ranker suggests nothing that nobody has checked.")
+        return
+    for s in rows:
+        state = "applied (the effective decision)" if s.applied else "not applied"
+        console.print(f"#{s.record_id} {s.title or '(no title)'}", style="bold", markup=False, highlight=False,
+                      soft_wrap=True)
+        console.print(f"  suggests {s.label}, score {s.score:.2f}, {state}: {s.reason}", markup=False,
+                      highlight=False, soft_wrap=True)
+    console.print(f"{len(rows)} suggestion(s) not yet checked; decide them with: litwatch screen {topic.name} --as NAME")
 
 
 @screen_app.command("simulate")

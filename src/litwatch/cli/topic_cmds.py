@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from litwatch.cli.app import add_group, console
+from litwatch.cli.app import DbOption, add_group, console
 from litwatch.topics import check_topic, list_topics, load_topic, new_topic, topic_source
 
 __all__ = ["topic_app"]
@@ -43,10 +43,12 @@ def show_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print the parsed profile as JSON."),
     as_toml: bool = typer.Option(False, "--toml", help="Print the profile file as written."),
 ) -> None:
-    """Show a topic profile: names, queries, concept groups, exclusions, report texts.
+    """Show a topic profile: names, queries, concept groups, and its screening rules in plain words (relations, contexts, what the ranker may do).
 
     Example: litwatch topic show stem-cell-depression
     """
+    from litwatch.topics.explain import explain_rules
+
     topic = load_topic(name)
     if as_toml:
         typer.echo(topic_source(name), nl=False)
@@ -61,9 +63,9 @@ def show_cmd(
         console.print(f"[bold]{source}[/bold] query: {query}", markup=False, highlight=False)
     for group in topic.include:
         console.print(f"include group [bold]{group.name}[/bold]: any of {', '.join(group.any)}")
-    for ex in topic.exclude:
-        terms = topic.concepts[ex.concept].terms[:6]
-        console.print(f"exclude ({ex.mode}) {ex.concept}: {', '.join(terms)} ...", markup=False)
+    console.print("[bold]Screening rules[/bold]")
+    for line in explain_rules(topic):
+        console.print(line, markup=False, highlight=False)
     console.print(f"highlights per month: {topic.highlights_per_month}; styles: {topic.report_style}")
 
 
@@ -81,17 +83,41 @@ def new_cmd(
 
 
 @topic_app.command("check")
-def check_cmd(path: str = typer.Argument(..., help="Profile file (.toml) or topic name.")) -> None:
+def check_cmd(
+    path: str = typer.Argument(..., help="Profile file (.toml) or topic name."),
+    with_decisions: bool = typer.Option(False, "--with-decisions", help="Also list where persons overturned the rules in the store, with the profile change that would have avoided it."),
+    db: Optional[Path] = DbOption,
+) -> None:
     """Validate a profile file; errors name the line (bad TOML) or the key (bad content).
 
-    Example: litwatch topic check my-topic.toml
+    With --with-decisions: every record where a person's decision differs from the rules' one, why the rules decided as they did, and the change to the profile that would have avoided it.
+
+    Example: litwatch topic check my-topic.toml; litwatch topic check stem-cell-depression --with-decisions --db lit.db
     """
     topic = check_topic(path)
-    n_terms = sum(len(c.terms) + len(c.case_terms) + len(c.patterns) for c in topic.concepts.values())
+    n_terms = sum(len(c.terms) + len(c.case_terms) + len(c.patterns) + len(c.zh) for c in topic.concepts.values())
+    relations = f"relations {', '.join(topic.relations.kinds)}" if topic.relations else "no [relations] (co-occurrence)"
     console.print(
         f"OK: {topic.name}: {len(topic.queries)} queries, {len(topic.concepts)} concepts ({n_terms} terms), "
-        f"{len(topic.include)} include groups, {len(topic.exclude)} exclusions"
+        f"{len(topic.include)} include groups, {relations}, {len(topic.contexts)} contexts, "
+        f"{len(topic.exclude)} exclusions", markup=False, highlight=False,
     )
+    if not with_decisions:
+        return
+    from litwatch.screen.check import overturned
+    from litwatch.store import open_store
+
+    with open_store(db) as store:
+        flips = overturned(store, topic)
+    if not flips:
+        console.print("No person decision overturns the rules.")
+        return
+    for f in flips:
+        console.print(f"#{f.record_id} {f.title}", style="bold", markup=False, highlight=False, soft_wrap=True)
+        for label, value in (("rules", f"{f.rule_label}: {f.rule_reason}"), ("person", f"{f.person_label} ({f.by})"),
+                             ("profile change", f.change)):
+            console.print(f"  {label}: {value}", markup=False, highlight=False, soft_wrap=True)
+    console.print(f"{len(flips)} record(s) where persons overturned the rules.")
 
 
 add_group(topic_app, "topic", "Topic profiles: list, show, create and check them.")

@@ -1,8 +1,11 @@
-"""Screening: rules from the topic profile, a learned ranker with active learning, human decisions.
+"""Screening: rules that read relations from the topic profile, a ranker that learns from people,
+and people's decisions, which always win.
 
     from litwatch.screen import update_screening, decisions_for, included_ids, prisma_counts
-    update_screening(store, "stem-cell-depression")     # rules (+ ranker); persons never overwritten
+    update_screening(store, "stem-cell-depression")     # what changed: rules (+ ranker); persons never overwritten
     record_decision(store, "stem-cell-depression", 17, "include", by="ana")
+    unchecked_suggestions(store, "stem-cell-depression") # the ranker's suggestions nobody checked
+    overturned(store, "stem-cell-depression")            # where persons overturned the rules, and the fix
     simulate_file("Nagtegaal_2019.csv", seeds=5)         # replay known labels, WSS@95 etc.
 """
 
@@ -19,6 +22,7 @@ from litwatch.screen.api import (
     unchecked_suggestions,
     update_screening,
 )
+from litwatch.screen.check import Overturn, overturned
 from litwatch.screen.csvio import export_decisions, import_decisions
 from litwatch.screen.rules import Decision, find_matches, rule_decision
 from litwatch.screen.simulate import simulate, simulate_file, summarize
@@ -34,6 +38,8 @@ __all__ = [
     "rank_undecided",
     "unchecked_suggestions",
     "Suggestion",
+    "overturned",
+    "Overturn",
     "export_decisions",
     "import_decisions",
     "rule_decision",

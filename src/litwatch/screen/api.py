@@ -1,9 +1,9 @@
-"""Screening over the store: rules + ranker for a topic, effective decisions, PRISMA counts.
+"""Screening over the store: effective decisions, person decisions, suggestions, PRISMA counts.
 
-`update_screening` runs the profile's rules on every record, then (when there are enough
-include and exclude decisions to learn from) fits the default ranker on the person and rule
-decisions and scores the records nobody has decided: a model row says include when the
-ranker's probability is >= 0.5. Rows are only added when a decision changes.
+`update_screening` (screen/update.py) brings the rules and the ranker up to date for what
+changed. The effective decision of a record is a person's, else the trusted ranker's, else the
+rules' (screen/decisions.py). `unchecked_suggestions` lists what the ranker suggests, or decided
+by itself, that no person has checked.
 """
 
 from __future__ import annotations
@@ -13,13 +13,12 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-import numpy as np
-
 from litwatch.errors import UsageError
 from litwatch.records import Record
 from litwatch.screen.decisions import add_decision, effective, latest_rows, undo_last
-from litwatch.screen.models import make_cycle
-from litwatch.screen.rules import RULES_VERSION, Decision, rule_decision
+from litwatch.screen.rules import Decision
+from litwatch.screen.state import scores_of
+from litwatch.screen.update import record_text, update_screening
 from litwatch.topics import Topic, load_topic
 
 __all__ = [
@@ -33,10 +32,7 @@ __all__ = [
     "rank_undecided",
     "unchecked_suggestions",
     "Suggestion",
-    "MIN_PER_CLASS",
 ]
-
-MIN_PER_CLASS = 3  # the ranker learns only from at least this many includes and excludes
 
 
 def _topic(topic: Topic | str) -> Topic:
@@ -47,94 +43,15 @@ def _name(topic: Topic | str) -> str:
     return topic.name if isinstance(topic, Topic) else str(topic)
 
 
-def record_text(record: Record) -> str:
-    """The text the ranker reads: title, abstract, keywords, MeSH, trial conditions/interventions."""
-    parts = [record.title or "", record.abstract_text, " ".join(record.keywords),
-             " ".join(m.descriptor for m in record.mesh)]
-    if record.trial is not None:
-        parts += [" ".join(record.trial.conditions), " ".join(record.trial.interventions)]
-    return " ".join(p for p in parts if p)
-
-
-def _same(row, d: Decision) -> bool:
-    return row is not None and row["label"] == d.label and (row["reason"] or "") == d.reason and (
-        (row["score"] is None and d.score is None) or (row["score"] is not None and d.score is not None
-                                                       and abs(row["score"] - d.score) < 1e-6)
-    )
-
-
-def update_screening(store, topic: Topic | str, *, use_model: bool = True) -> dict[str, Any]:
-    """Rules (+ ranker) for every record; persons are never overwritten. Returns counts."""
-    t = _topic(topic)
-    run_id = store.start_run("screen", {"topic": t.name})
-    records = {rid: rec for rid, rec in store.iter_records()}
-    latest = latest_rows(store, t.name)
-    rule_counts: Counter[str] = Counter()
-    changed = 0
-    with store.transaction():
-        for rid, rec in records.items():
-            d = rule_decision(t, rec)
-            rule_counts[d.label] += 1
-            if not _same(latest.get(rid, {}).get("rule"), d):
-                add_decision(store, t.name, rid, d, run_id=run_id, method=f"rules v{RULES_VERSION}")
-                changed += 1
-    model_counts = _model_pass(store, t, records, run_id) if use_model else None
-    counts = {
-        "records": len(records),
-        "rule": dict(rule_counts),
-        "model": model_counts,
-        "changed": changed,
-        "persons": sum(1 for k in latest_rows(store, t.name).values() if "person" in k),
-        "run_id": run_id,
-    }
-    store.finish_run(run_id, "ok", {k: v for k, v in counts.items() if k != "run_id"}, [])
-    return counts
-
-
 def _training(store, topic: str, ids: list[int]) -> dict[int, int]:
+    """Labels the interactive session learns from: person decisions, else the rules' include/exclude."""
     labels = {}
     for rid, kinds in latest_rows(store, topic, ids).items():
-        d = effective(kinds)
-        if d.label in ("include", "exclude") and (kinds.get("person") is not None or d.by == "rule"):
-            labels[rid] = int(d.label == "include")
+        person, rule = kinds.get("person"), kinds.get("rule")
+        chosen = person if person is not None else rule
+        if chosen is not None and chosen["label"] in ("include", "exclude"):
+            labels[rid] = int(chosen["label"] == "include")
     return labels
-
-
-def _model_pass(store, t: Topic, records: dict[int, Record], run_id: int) -> dict[str, int] | None:
-    ids = list(records)
-    labels = _training(store, t.name, ids)
-    n_pos = sum(labels.values())
-    if n_pos < MIN_PER_CLASS or len(labels) - n_pos < MIN_PER_CLASS:
-        return None
-    cycle = make_cycle()
-    X = cycle.features([record_text(records[i]) for i in ids])
-    row_of = {rid: i for i, rid in enumerate(ids)}
-    train = [row_of[r] for r in labels]
-    cycle.fit(X[train], np.array([labels[ids[i]] for i in train]))
-    proba = _probability(cycle, X)
-    latest = latest_rows(store, t.name, ids)
-    counts: Counter[str] = Counter()
-    method = "+".join(cycle.names.values())
-    with store.transaction():
-        for rid in ids:
-            kinds = latest.get(rid, {})
-            if rid in labels or kinds.get("person") is not None:
-                continue
-            p = float(proba[row_of[rid]])
-            label = "include" if p >= 0.5 else "exclude"
-            d = Decision(label, round(p, 4), "model", f"ranker P(relevant)={p:.2f} from {len(labels)} decisions")
-            counts[label] += 1
-            old = kinds.get("model")
-            if old is None or old["label"] != label or abs((old["score"] or 0) - d.score) > 0.05:
-                add_decision(store, t.name, rid, d, run_id=run_id, method=method)
-    return dict(counts)
-
-
-def _probability(cycle, X) -> np.ndarray:
-    clf = cycle.classifier
-    if hasattr(clf, "predict_proba"):
-        return clf.predict_proba(X)[:, 1]
-    return 1.0 / (1.0 + np.exp(-cycle.scores(X)))
 
 
 def decisions_for(store, topic_name: Topic | str, record_ids: Iterable[int] | None = None) -> dict[int, Decision]:
@@ -182,26 +99,16 @@ def undo_decision(store, topic_name: Topic | str, by: str) -> int | None:
 
 
 def rank_undecided(store, topic: Topic | str, records: dict[int, Record] | None = None) -> list[int]:
-    """Records no person has decided, most likely relevant first (ranker when it can learn, else rules)."""
+    """Records no person has decided, most likely relevant first: the ranker's stored scores (after
+    `update_screening`), then the rules' label (include before exclude)."""
     t = _topic(topic)
-    records = records if records is not None else dict(store.iter_records())
-    ids = list(records)
+    ids = list(records) if records is not None else [r for (r,) in store.conn.execute(
+        "SELECT id FROM records WHERE deleted = 0 ORDER BY id")]
     latest = latest_rows(store, t.name, ids)
     todo = [r for r in ids if latest.get(r, {}).get("person") is None]
-    if not todo:
-        return []
-    labels = _training(store, t.name, ids)
-    n_pos = sum(labels.values())
-    if n_pos >= 1 and len(labels) - n_pos >= 1:
-        cycle = make_cycle()
-        X = cycle.features([record_text(records[i]) for i in ids])
-        row = {rid: i for i, rid in enumerate(ids)}
-        tr = [row[r] for r in labels]
-        cycle.fit(X[tr], np.array([labels[ids[i]] for i in tr]))
-        s = cycle.scores(X)
-        return sorted(todo, key=lambda r: -s[row[r]])
+    scores = {rid: v["score"] for rid, v in scores_of(store, t.name, todo).items()}
     rank = {"include": 0, "undecided": 1, "exclude": 2}
-    return sorted(todo, key=lambda r: rank.get(effective(latest.get(r, {})).label, 1))
+    return sorted(todo, key=lambda r: (rank.get(effective(latest.get(r, {})).label, 1), -scores.get(r, 0.0), r))
 
 
 @dataclass
@@ -213,14 +120,35 @@ class Suggestion:
     score: float
     reason: str
     title: str | None = None
+    applied: bool = False  # True: a trusted ranker made this the effective decision (not yet checked)
 
 
 def unchecked_suggestions(store, topic_name: Topic | str,
                           record_ids: Iterable[int] | None = None) -> list[Suggestion]:
     """The ranker's suggestions that nobody has checked, most likely relevant first.
 
-    Contract for the report's appendix; the inclusion issue fills it in."""
-    return []
+    A suggestion is a record whose ranker score says the other label than the rules: an untrusted
+    ranker's only suggests (the rules' decision stays effective), a trusted ranker's is applied (the
+    effective decision is the model's) and still listed here until a person decides. Records a
+    person decided are never listed. Refreshed by `update_screening`."""
+    name = _name(topic_name)
+    rows = scores_of(store, name, record_ids, suggested_only=True)
+    if not rows:
+        return []
+    latest = latest_rows(store, name, list(rows))
+    live = {r for (r,) in store.conn.execute("SELECT id FROM records WHERE deleted = 0")}
+    titles = dict(store.conn.execute(
+        "SELECT id, title FROM records WHERE id IN (SELECT record_id FROM screen_scores WHERE topic = ?"
+        " AND suggestion IS NOT NULL)", (name,)).fetchall())
+    out = []
+    for rid, v in rows.items():
+        if rid not in live or latest.get(rid, {}).get("person") is not None:
+            continue
+        state = "applied: the ranker's decision is the effective one" if v["applied"] else \
+            "not applied: the rules' decision stands"
+        out.append(Suggestion(rid, v["suggestion"], v["score"], f"{v['reason']} [{state}]", titles.get(rid),
+                              applied=v["applied"]))
+    return sorted(out, key=lambda s: (-s.score, s.record_id))
 
 
 def prisma_counts(store, topic_name: Topic | str, date_from: str | None = None,
@@ -249,6 +177,7 @@ def prisma_counts(store, topic_name: Topic | str, date_from: str | None = None,
     # every source item beyond the first of a record was a duplicate merged away (see `merges`)
     duplicates = max(sum(identified.values()) - len(ids), 0)
     decisions = decisions_for(store, topic_name, ids)
+    suggested = Counter(s.label for s in unchecked_suggestions(store, topic_name, ids))
     excluded = Counter({"rule": 0, "model": 0, "person": 0})
     included_by = Counter({"rule": 0, "model": 0, "person": 0})
     included = screened = 0
@@ -273,4 +202,6 @@ def prisma_counts(store, topic_name: Topic | str, date_from: str | None = None,
         "included": included,
         "included_by": dict(included_by),
         "included_by_kind": {"paper": included_kinds["paper"], "trial": included_kinds["trial"]},
+        # not yet checked by a person: what the ranker suggests (or, trusted, decided) per label
+        "suggested": {"include": suggested["include"], "exclude": suggested["exclude"]},
     }

@@ -1,9 +1,14 @@
 """Decision storage (table `decisions`, migration 0003): append-only rows, effective view, undo.
 
 Precedence of the effective decision for (record, topic):
-    latest person include/exclude  >  latest rule include/exclude  >  latest model decision
+    latest person include/exclude
+    >  latest model include/exclude of the decision policy (a ranker trusted on person decisions,
+       method POLICY_METHOD; see screen/update.py)
+    >  latest rule include/exclude
+    >  an older model row (the ranker deciding alone before the policy existed)
     >  latest rule "undecided"  >  undecided
-Rules and models write rows of their own kind only, so they can never overwrite a person.
+A model row "undecided" withdraws the model's earlier decision. Rules and models write rows of
+their own kind only, so they can never overwrite a person.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from litwatch.screen.rules import Decision
 
 __all__ = [
     "RESERVED",
+    "POLICY_METHOD",
     "by_kind",
     "add_decision",
     "latest_rows",
@@ -27,6 +33,7 @@ __all__ = [
 
 RESERVED = ("rule", "model")
 LABELS = ("include", "exclude", "undecided")
+POLICY_METHOD = "ranker policy v1"
 
 
 def by_kind(by: str) -> str:
@@ -86,18 +93,21 @@ def latest_rows(store, topic: str, record_ids: Iterable[int] | None = None) -> d
 def effective(kinds: dict[str, Any]) -> Decision:
     """Pick the effective decision from one record's latest rows (see the module docstring)."""
     rule, model, person = kinds.get("rule"), kinds.get("model"), kinds.get("person")
+    policy = model is not None and model["method"] == POLICY_METHOD
     if person is not None:
         chosen = person
+    elif policy and model["label"] != "undecided":
+        chosen = model
     elif rule is not None and rule["label"] != "undecided":
         chosen = rule
-    elif model is not None:
+    elif model is not None and not policy:
         chosen = model
     elif rule is not None:
         chosen = rule
     else:
         return Decision("undecided", None, "", "not screened yet", note=kinds.get("note"))
     d = _row_decision(chosen)
-    if person is not None and rule is not None and not d.concepts:
+    if chosen is not rule and rule is not None and not d.concepts:
         d.concepts = json.loads(rule["concepts"] or "[]")  # a person's row keeps the matches to show
     d.note = kinds.get("note") or d.note
     return d

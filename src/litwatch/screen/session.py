@@ -72,7 +72,7 @@ class Session:
         if self.scores is not None:
             return sorted(todo, key=lambda r: -self.scores[self.row[r]])
         rank = {"include": 0, "undecided": 1, "exclude": 2}
-        return sorted(todo, key=lambda r: rank[rule_decision(self.topic, self.records[r]).label])
+        return sorted(todo, key=lambda r: rank.get(self._rule_label(r), 1))
 
     def next(self) -> int | None:
         q = self.queue()
@@ -130,7 +130,7 @@ class Session:
         if not todo:
             return 0.0
         if self.scores is None:
-            return float(sum(1 for i in todo if rule_decision(self.topic, self.records[self.ids[i]]).label == "include"))
+            return float(sum(1 for i in todo if self._rule_label(self.ids[i]) == "include"))
         y = np.array(list(self.labels.values()))
         n_pos, n_neg = int(y.sum()), int(len(y) - y.sum())
         ratio = getattr(self.cycle.balancer, "ratio", n_pos / max(n_neg, 1))
@@ -143,6 +143,16 @@ class Session:
             return True
         screened_share = len(self.history) / self.start_todo
         return self.run_of_excluded >= STOP_RUN and screened_share >= STOP_SHARE
+
+    def _rule_label(self, record_id: int) -> str:
+        """The rules' stored label (from update_screening), else the rules read now."""
+        if not hasattr(self, "_rule_labels"):
+            rows = latest_rows(self.store, self.topic.name, self.ids)
+            self._rule_labels = {r: k["rule"]["label"] for r, k in rows.items() if k.get("rule") is not None}
+        label = self._rule_labels.get(record_id)
+        if label is None:
+            label = self._rule_labels[record_id] = rule_decision(self.topic, self.records[record_id]).label
+        return label
 
     def rule_view(self, record_id: int) -> Decision:
         """The effective decision with the rules' matches, for display."""

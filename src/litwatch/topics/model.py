@@ -2,11 +2,16 @@
 
 A profile (see `builtin/stem-cell-depression.toml` and `template.toml`) has
 
-    name, version, highlights_per_month
+    name, version, highlights_per_month, model_min_precision, model_min_recall
     [names]            lang -> the topic's name
     [queries]          pubmed, europepmc, clinicaltrials ("cond=...; intr=...")
-    [concepts.ID]      label, terms (phrases), patterns (regexes), case_terms (case kept), vocab
-    [[include]]        name, any = [concept ids]  -- every group must match for inclusion
+    [concepts.ID]      label, terms (phrases), zh (Chinese terms), case_terms (case kept), patterns
+                       (regexes), vocab, joins (a cue set its mentions stand for), needs_long_form
+    [[include]]        name, any = [concept ids]  -- the intervention and condition groups
+    [relations]        how the groups must relate (see topics/relations.py); without it every
+                       group must simply match (co-occurrence)
+    [cues.NAME]        cue lists per language (defaults: topics/default_cues.toml)
+    [[contexts]]       exclusion contexts, each named in the decisions it makes
     [[exclude]]        concept, mode = "mask" | "reject"
     [texts.LANG]       title, intro, disclaimer
     [report_style]     lang -> CSL style name
@@ -21,6 +26,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from litwatch.errors import ProfileError
+from litwatch.topics.relations import (
+    CueSet,
+    Context,
+    Relations,
+    parse_contexts,
+    parse_cues,
+    parse_relations,
+    rules_fingerprint,
+)
+from litwatch.topics.terms import TermMatcher
 
 __all__ = ["Concept", "ConceptGroup", "Exclusion", "Topic", "topic_from_dict", "LANGUAGES", "SOURCES"]
 
@@ -40,25 +55,21 @@ class Concept:
     case_terms: list[str] = field(default_factory=list)
     patterns: list[str] = field(default_factory=list)
     vocab: list[str] = field(default_factory=list)  # annotation vocabulary ids (annotate/vocab)
+    zh: list[str] = field(default_factory=list)  # Chinese terms (Simplified; Traditional text is converted)
+    joins: str | None = None  # a cue set its mentions also stand for ("antidepressant effect": therapeutic)
+    needs_long_form: bool = False  # case_terms count only in a record that also spells a term out
+
+    def matcher(self) -> TermMatcher:
+        """The fast matcher (lower-cased terms + Chinese terms, case-kept terms, patterns)."""
+        m = self.__dict__.get("_matcher")
+        if m is None:
+            m = self.__dict__["_matcher"] = TermMatcher(self.terms + self.zh, self.case_terms, self.patterns)
+        return m
 
     def regex(self) -> re.Pattern[str]:
-        """One compiled regex: phrases (any case, plural -s/-es allowed) and case-kept abbreviations
-        both at word boundaries, then the raw patterns. The boundary is checked once, outside the
-        alternation, which keeps matching fast over long abstracts."""
-        parts = []
-        if self.terms:
-            alts = "|".join(_phrase(t) for t in sorted(self.terms, key=len, reverse=True))
-            parts.append(rf"(?<![\w-])(?:{alts})(?:e?s)?(?!\w)")
-        if self.case_terms:
-            alts = "|".join(re.escape(t) for t in sorted(self.case_terms, key=len, reverse=True))
-            parts.append(rf"(?<!\w)(?-i:{alts})(?!\w)")
-        parts += [f"(?:{p})" for p in self.patterns]
-        return re.compile("|".join(parts), re.IGNORECASE)
-
-
-def _phrase(term: str) -> str:
-    words = [re.escape(w) for w in re.split(r"[\s-]+", term.strip()) if w]
-    return r"[\s\-]+".join(words)
+        """One compiled IGNORECASE regex of the same words (phrases, Chinese terms, abbreviations with
+        their case, patterns); `matcher()` finds the same matches faster."""
+        return TermMatcher(self.terms + self.zh, self.case_terms, self.patterns).regex()
 
 
 @dataclass
@@ -87,6 +98,25 @@ class Topic:
     version: int = 1
     description: str = ""
     path: str | None = None
+    relations: Relations | None = None  # None: every include group must match (co-occurrence)
+    cues: dict[str, CueSet] = field(default_factory=dict)
+    contexts: list[Context] = field(default_factory=list)
+    model_min_precision: float = 0.9  # the ranker decides alone only above this cross-validated precision
+    model_min_recall: float = 0.95  # ... and excludes only below the score that keeps this recall
+
+    def group(self, name: str | None) -> ConceptGroup | None:
+        return next((g for g in self.include if g.name == name), None)
+
+    def rules_hash(self) -> str:
+        """Hash of everything the rules read (not queries or texts): a change re-screens the topic."""
+        cached = self.__dict__.get("_rules_hash")
+        if cached is None:
+            cached = self.__dict__["_rules_hash"] = rules_fingerprint({
+                "version": self.version, "concepts": self.concepts, "include": self.include,
+                "exclude": self.exclude, "relations": self.relations, "cues": self.cues,
+                "contexts": self.contexts,
+            })
+        return cached
 
     def title(self, lang: str = "en") -> str:
         return self.texts.get(lang, {}).get("title") or self.names.get(lang) or self.names.get("en") or self.name
@@ -103,6 +133,15 @@ class Topic:
             "highlights_per_month": self.highlights_per_month,
             "report_style": self.report_style,
             "version": self.version,
+            "relations": None if self.relations is None else {
+                "intervention": self.relations.intervention, "condition": self.relations.condition,
+                "kinds": self.relations.kinds, "roles": self.relations.roles,
+            },
+            "contexts": [{"name": c.name, "label": c.label, "scope": c.scope, "applies_to": c.applies_to,
+                          "kind": c.kind} for c in self.contexts],
+            "model_min_precision": self.model_min_precision,
+            "model_min_recall": self.model_min_recall,
+            "rules_hash": self.rules_hash(),
         }
 
 
@@ -135,10 +174,15 @@ def _concept(cid: str, data: Any, where: str) -> Concept:
     here = f"{where}: concepts.{cid}"
     if not isinstance(data, dict):
         raise ProfileError(f"{here}: must be a table (terms, patterns, ...)")
-    unknown = set(data) - {"label", "terms", "case_terms", "patterns", "vocab"}
+    unknown = set(data) - {"label", "terms", "case_terms", "patterns", "vocab", "zh", "joins", "needs_long_form"}
     if unknown:
         raise ProfileError(f"{here}: unknown key(s) {', '.join(sorted(unknown))}",
-                           hint="use label, terms, case_terms, patterns, vocab")
+                           hint="use label, terms, zh, case_terms, patterns, vocab, joins, needs_long_form")
+    joins = data.get("joins")
+    if joins is not None and joins not in ("therapeutic", "administration", "association"):
+        raise ProfileError(f"{here}: joins = {joins!r} must be 'therapeutic', 'administration' or 'association'")
+    if not isinstance(data.get("needs_long_form", False), bool):
+        raise ProfileError(f"{here}: needs_long_form must be true or false")
     label = data.get("label", {})
     c = Concept(
         id=cid,
@@ -147,9 +191,12 @@ def _concept(cid: str, data: Any, where: str) -> Concept:
         case_terms=_str_list(data.get("case_terms"), here, "case_terms"),
         patterns=_str_list(data.get("patterns"), here, "patterns"),
         vocab=_str_list(data.get("vocab"), here, "vocab"),
+        zh=_str_list(data.get("zh"), here, "zh"),
+        joins=joins,
+        needs_long_form=bool(data.get("needs_long_form", False)),
     )
-    if not (c.terms or c.case_terms or c.patterns):
-        raise ProfileError(f"{here}: no terms, case_terms or patterns", hint="a concept needs words to match")
+    if not (c.terms or c.case_terms or c.patterns or c.zh):
+        raise ProfileError(f"{here}: no terms, zh, case_terms or patterns", hint="a concept needs words to match")
     for p in c.patterns:
         try:
             re.compile(p)
@@ -235,16 +282,31 @@ def topic_from_dict(data: dict[str, Any], *, where: str, default_name: str | Non
     if not isinstance(hpm, int) or hpm < 0:
         raise ProfileError(f"{where}: highlights_per_month must be a whole number >= 0")
     names = _str_map(data.get("names"), where, "names")
+    groups = _groups(data.get("include"), concepts, where)
+    relations = parse_relations(data.get("relations"), [g.name for g in groups], where)
+    inter = next((g.any for g in groups if relations and g.name == relations.intervention), groups[0].any)
     return Topic(
         name=name,
         names=names or {"en": name},
         queries=_queries(data.get("queries"), where),
         concepts=concepts,
-        include=_groups(data.get("include"), concepts, where),
+        include=groups,
         exclude=_exclusions(data.get("exclude"), concepts, where),
         texts=_texts(data.get("texts"), where),
         highlights_per_month=hpm,
         report_style=_str_map(data.get("report_style"), where, "report_style"),
         version=int(data.get("version", 1)),
         description=str(data.get("description", "")).strip(),
+        relations=relations,
+        cues=parse_cues(data.get("cues"), where),
+        contexts=parse_contexts(data.get("contexts"), set(concepts), inter, where),
+        model_min_precision=_share(data, "model_min_precision", 0.9, where),
+        model_min_recall=_share(data, "model_min_recall", 0.95, where),
     )
+
+
+def _share(data: dict[str, Any], key: str, default: float, where: str) -> float:
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
+        raise ProfileError(f"{where}: {key} must be a number above 0 and at most 1 (e.g. 0.9)")
+    return float(value)
