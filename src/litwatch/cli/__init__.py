@@ -12,6 +12,8 @@ from litwatch.cli import (  # noqa: F401,E402
     screen_cmds,
     annotate_cmds,
     report_cmds,
+    serve_cmds,
+    users_cmds,
 )
 
 __all__ = ["app", "main"]

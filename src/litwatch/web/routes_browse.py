@@ -1,0 +1,148 @@
+"""Reading: the topics (/), one topic (/topics/{name}), the records list and one record."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse
+
+from litwatch.web.auth import Viewer, need, viewer
+from litwatch.web.pages import page, wants_json
+
+router = APIRouter()
+
+
+def _store(request: Request):
+    return request.app.state.pool.get()
+
+
+def _last_run(store, kind: str, topic: str) -> dict | None:
+    for run in store.runs(kind=kind, limit=200):
+        params = run.get("params") or {}
+        if topic in (params.get("topic"), params.get("target")):
+            return {"id": run["id"], "started_at": run["started_at"], "finished_at": run["finished_at"],
+                    "status": run["status"]}
+    return None
+
+
+def topic_summary(store, topic_name: str, title: str) -> dict:
+    """Counts of one topic for the home and topic pages (library calls only)."""
+    from litwatch.screen import prisma_counts, team
+    from litwatch.web.views import bar
+
+    counts = prisma_counts(store, topic_name)
+    revs = team.reviews(store, topic_name)
+    by_people = sum(1 for r in revs.values() if any(x.label != "undecided" for x in r.values()))
+    return {
+        "name": topic_name,
+        "title": title,
+        "records": counts["records"],
+        "included": counts["included"],
+        "excluded": sum(counts["excluded"].values()),
+        "undecided": counts["undecided"],
+        "screened_by_people": by_people,
+        "reviewers": len({who for r in revs.values() for who in r}),
+        "open_conflicts": len(team.conflicts(store, topic_name)),
+        "last_fetch": _last_run(store, "fetch", topic_name),
+        "last_screening": _last_run(store, "screen", topic_name),
+        "prisma": counts,
+        "bar": bar({"included": counts["included"], "excluded": sum(counts["excluded"].values()),
+                    "undecided": counts["undecided"]}),
+    }
+
+
+@page(router, "/")
+def home(request: Request, v: Viewer = Depends(viewer)):
+    from litwatch.topics import list_topics
+
+    if v.user is None and request.app.state.settings.public_read and not wants_json(request):
+        return RedirectResponse("/reports", status_code=303)
+    need("reader")(request, v)
+    store = _store(request)
+    topics = []
+    for entry in list_topics():
+        t = request.app.state.cache.topic(entry.name)
+        topics.append(topic_summary(store, entry.name, t.title("en")))
+    data = {"title": "Topics", "topics": topics, "store": {"records": store.count(), "path": store.path.name}}
+    return request.app.state.pages.render(request, ["index.html"], data)
+
+
+@page(router, "/topics/{name}")
+def topic_page(request: Request, name: str, v: Viewer = Depends(need("reader"))):
+    from litwatch.screen import included_ids, team
+    from litwatch.web.views import month_chart
+
+    store = _store(request)
+    topic = request.app.state.cache.topic(name)
+    summary = topic_summary(store, name, topic.title("en"))
+    settings = team.settings(store, name)
+    months = {m: n for m, n in store.conn.execute(
+        "SELECT report_month, count(*) FROM records WHERE deleted = 0 GROUP BY report_month")}
+    inc: dict[str, int] = {}
+    included = set(included_ids(store, name))
+    for m, rid in store.conn.execute("SELECT report_month, id FROM records WHERE deleted = 0"):
+        if rid in included:
+            inc[m] = inc.get(m, 0) + 1
+    # in blind mode agreement numbers are fine to show (they name no record); conflicts are for admins
+    data = {
+        "title": topic.title("en"),
+        "topic": {"name": name, "title": topic.title("en"), "names": topic.names, "queries": topic.queries,
+                  "description": topic.description},
+        "summary": summary,
+        "settings": {"blind": settings.blind, "reviews_per_record": settings.reviews_per_record},
+        "exclusion_reasons": team.exclusion_reasons(topic),
+        "progress": [p.to_dict() for p in team.progress(store, name)],
+        "agreement": [a.to_dict() for a in team.agreement(store, name)],
+        "chart": month_chart(months, inc),
+        "can_screen": v.can("reviewer"),
+        "can_admin": v.can("admin"),
+    }
+    return request.app.state.pages.render(request, [f"topic-{name}.html", "topic.html"], data)
+
+
+def _int(value: str | None, default: int = 1) -> int:
+    try:
+        return max(1, int(value or default))
+    except ValueError:
+        return default
+
+
+@page(router, "/records")
+def records_page(request: Request, q: str = "", kind: str = "", month: str = "", design: str = "",
+                 decision: str = "", reviewer: str = "", topic: str = "", page: str = "1",
+                 v: Viewer = Depends(need("reader", public=True))):
+    from litwatch.topics import list_topics
+    from litwatch.web.browse import DECISION_FILTERS, find_records
+
+    store = _store(request)
+    topics = [e.name for e in list_topics()]
+    chosen = topic or None
+    if chosen is not None:
+        request.app.state.cache.topic(chosen)  # 404 for an unknown topic
+    elif v.user is not None and topics:
+        chosen = "stem-cell-depression" if "stem-cell-depression" in topics else topics[0]
+    result = find_records(store, q=q or None, kind=kind or None, month=month or None, design=design or None,
+                          decision=decision or None, reviewer=reviewer or None,
+                          topic=chosen if v.user else None, viewer=v.name, page=_int(page))
+    designs = [r[0] for r in store.conn.execute("SELECT DISTINCT design FROM annotations ORDER BY design")]
+    filters = {"q": q, "kind": kind, "month": month, "design": design, "decision": decision, "reviewer": reviewer,
+               "topic": chosen or ""}
+    data = {"title": "Records", "filters": filters, **result, "topics": topics, "designs": designs,
+            "kinds": ["article", "preprint", "trial", "other"], "decisions": list(DECISION_FILTERS)}
+    return request.app.state.pages.render(request, ["records.html"], data)
+
+
+@page(router, "/records/{record_id:int}")
+def record_page(request: Request, record_id: int, topic: str = "", v: Viewer = Depends(need("reader", public=True))):
+    from litwatch.topics import list_topics
+    from litwatch.web.views import record_view
+
+    store = _store(request)
+    topics = [e.name for e in list_topics()]
+    chosen = topic or ("stem-cell-depression" if "stem-cell-depression" in topics else (topics[0] if topics else None))
+    if topic:
+        request.app.state.cache.topic(topic)
+    data = record_view(store, record_id, topic=chosen, viewer_name=v.name, admin=v.can("admin"),
+                       show_screening=v.user is not None)
+    data["title"] = data["record"]["title"]
+    data["topics"] = topics if v.user else []
+    return request.app.state.pages.render(request, [f"record-{record_id}.html", "record.html"], data)
