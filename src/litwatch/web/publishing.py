@@ -89,6 +89,10 @@ def build_report_files(*, store, topic: str, date_from: str, date_to: str, lang:
 
             progress(Progress("report", f"render {fmt}", wanted.index(fmt), len(wanted)))
         (folder / file_name(fmt)).write_bytes(render(result.digest, fmt, lang, style=style))
+    if progress is not None:
+        from litwatch.jobs import Progress
+
+        progress(Progress("report", "done", len(wanted), len(wanted), f"{len(wanted)} files"))
     digest = result.digest
     draft = Draft(draft_id, folder, digest.topic.get("name", topic) if isinstance(digest.topic, dict) else topic,
                   digest.period.start, digest.period.end, lang, digest.title(lang), wanted, built_by, utc_now(),

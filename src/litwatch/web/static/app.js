@@ -76,7 +76,8 @@
     var timer = setInterval(function () {
       fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
         .then(function (r) { return r.ok ? r.json() : null; })
-        .then(function (job) {
+        .then(function (data) {
+          var job = data && data.job;
           if (!job) return;
           update(job);
           if (job.done) { clearInterval(timer); box.setAttribute("data-done", "yes"); }
