@@ -48,14 +48,14 @@ def test_users_bad_input_is_one_line_and_exit_2(cli, db_file):
         assert message in r.stderr and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
 
 
-def test_serve_answers_on_loopback(db_file, tmp_path):
+def test_serve_answers_on_loopback_with_two_workers(db_file, tmp_path):
     import socket
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     proc = subprocess.Popen([sys.executable, "-m", "litwatch.cli", "serve", "--db", str(db_file), "--port", str(port),
-                             "--public-read", "--work-dir", str(tmp_path / "work")],
+                             "--public-read", "--work-dir", str(tmp_path / "work"), "--workers", "2"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 30

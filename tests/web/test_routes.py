@@ -308,7 +308,7 @@ def test_reviews_export_through_the_web(client_for):
 
 # -- runs, reports, audit --------------------------------------------------------------------
 
-def _wait_job(app, job_id: int):
+def _wait_job(app, job_id: str):
     job = app.state.jobs.wait(job_id, timeout=240)
     assert job is not None and job.done, job
     return job
@@ -318,7 +318,7 @@ def test_a_refresh_runs_in_the_background_with_progress(client_for, db):
     c, token = client_for("ana")
     r = c.post("/runs/refresh", data={"topic": TOPIC, "csrf_token": token}, follow_redirects=False)
     assert r.status_code == 303
-    job_id = int(r.headers["location"].rsplit("/", 1)[1])
+    job_id = r.headers["location"].rsplit("/", 1)[1]
     job = _wait_job(c.app, job_id)
     assert job.status == "ok", job.error
     data = c.get(f"/runs/jobs/{job_id}.json").json()["job"]
@@ -332,7 +332,7 @@ def test_a_failing_fetch_ends_with_its_error(client_for):
     c, token = client_for("lead")  # every service is a closed loopback port (tests/conftest.py)
     r = c.post("/runs/fetch", data={"topic": TOPIC, "sources": "pubmed", "date_from": "2025-01",
                                     "csrf_token": token}, follow_redirects=False)
-    job = _wait_job(c.app, int(r.headers["location"].rsplit("/", 1)[1]))
+    job = _wait_job(c.app, r.headers["location"].rsplit("/", 1)[1])
     shown = c.get(f"/runs/jobs/{job.id}.json").json()["job"]
     assert shown["status"] == "failed" and shown["error"].startswith("PubMed:") and "\n" not in shown["error"]
     assert "PubMed:" in c.get(f"/runs/jobs/{job.id}").text
@@ -354,7 +354,7 @@ def test_a_fetch_against_loopback_services_shows_progress_and_lands_in_the_run_l
         c, token = client_for("lead")
         r = c.post("/runs/fetch", data={"topic": TOPIC, "sources": "pubmed", "date_from": "2015-01",
                                         "date_to": "2016-12", "csrf_token": token}, follow_redirects=False)
-        job = _wait_job(c.app, int(r.headers["location"].rsplit("/", 1)[1]))
+        job = _wait_job(c.app, r.headers["location"].rsplit("/", 1)[1])
         assert job.status == "ok", job.error
         assert server.hits()
     shown = c.get(f"/runs/jobs/{job.id}.json").json()["job"]
@@ -371,7 +371,7 @@ def test_build_preview_download_and_publish_versions(client_for, db):
                                           "lang": "en", "formats": ["md", "atom"], "csrf_token": token},
                   follow_redirects=False)
     assert r.status_code == 303
-    job = _wait_job(lead.app, int(r.headers["location"].rsplit("/", 1)[1]))
+    job = _wait_job(lead.app, r.headers["location"].rsplit("/", 1)[1])
     assert job.status == "ok", job.error
     draft = lead.get(job.link + ".json").json()["draft"]
     assert set(draft["formats"]) == {"html", "md", "json", "atom"}

@@ -25,29 +25,40 @@ def serve_cmd(
              "--proxy-headers)."),
     proxy_headers: bool = typer.Option(False, "--proxy-headers",
                                        help="Trust X-Forwarded-Proto/For from a reverse proxy on 127.0.0.1."),
-    work_dir: Optional[Path] = typer.Option(None, "--work-dir", help="Folder for report drafts and uploads."),
+    work_dir: Optional[Path] = typer.Option(None, "--work-dir", help="Folder for report drafts, job states and uploads."),
+    workers: int = typer.Option(1, "--workers", min=1, max=32,
+                                help="Server processes (they share the store, sessions, drafts and job states)."),
 ) -> None:
     """Serve the web app: browse, screen together (keys i/e/u/s/n), resolve conflicts, build and
     publish reports, start fetches and refreshes. Every page has a JSON twin (path + .json).
 
     Example: litwatch serve --db litwatch.db --port 8000 --public-read
     """
+    import os
+    import tempfile
+
     import uvicorn
 
+    from litwatch.accounts import list_users
     from litwatch.store import open_store
     from litwatch.web import WebSettings, create_app
 
     with open_store(db) as store:  # fail early, with one line, on a bad database
-        from litwatch.accounts import list_users
-
         if not list_users(store):
             err_console.print("No users yet: add one with `litwatch users add NAME --role admin`.",
                               highlight=False, markup=False)
-    settings = WebSettings.from_env(db, public_read=public_read or None, work_dir=work_dir,
+    settings = WebSettings.from_env(db, work_dir=work_dir,
                                     secure_cookies=None if secure_cookies is None else ("1" if secure_cookies else "0"))
-    if public_read:
-        settings.public_read = True
-    web = create_app(settings)
+    settings.public_read = settings.public_read or public_read
+    settings.work_dir = settings.work_dir or Path(tempfile.mkdtemp(prefix="litwatch-web-"))
     err_console.print(f"litwatch on http://{host}:{port}/ (database {settings.db})", highlight=False, markup=False)
-    uvicorn.run(web, host=host, port=port, log_level="warning", proxy_headers=proxy_headers,
-                forwarded_allow_ips="127.0.0.1" if proxy_headers else None)
+    common = dict(host=host, port=port, log_level="warning", proxy_headers=proxy_headers,
+                  forwarded_allow_ips="127.0.0.1" if proxy_headers else None)
+    if workers == 1:
+        uvicorn.run(create_app(settings), **common)
+        return
+    # worker processes build their app from the environment: hand them these settings
+    os.environ.update({"LITWATCH_DB": str(settings.db.resolve()), "LITWATCH_PUBLIC_READ": "1" if settings.public_read else "0",
+                       "LITWATCH_SECURE_COOKIES": settings.secure_cookies,
+                       "LITWATCH_WEB_WORK_DIR": str(settings.work_dir.resolve())})
+    uvicorn.run("litwatch.web.app:create_app", factory=True, workers=workers, **common)

@@ -54,6 +54,18 @@ class Cache:
             self._topics[name] = (mtime, topic)
         return topic
 
+    def designs(self, store) -> list[str]:
+        """The study designs annotated in the store, for the filter menu (re-read every minute)."""
+        import time
+
+        cached = self._orders.get("\0designs")
+        if cached and time.monotonic() - cached[0] < 60:
+            return cached[1]
+        found = [r[0] for r in store.conn.execute("SELECT DISTINCT design FROM annotations ORDER BY design")]
+        with self._lock:
+            self._orders["\0designs"] = (time.monotonic(), found)
+        return found
+
     def machine_order(self, store, topic_name: str) -> list:
         from litwatch.screen import team
 
@@ -90,7 +102,7 @@ def create_app(settings: WebSettings | None = None, **overrides: Any) -> FastAPI
     work_dir = settings.work_dir or Path(tempfile.mkdtemp(prefix="litwatch-web-"))
     work_dir.mkdir(parents=True, exist_ok=True)
     settings.work_dir = work_dir
-    runner = JobRunner(settings.db, settings.job_threads)
+    runner = JobRunner(settings.db, work_dir, settings.job_threads)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

@@ -1,12 +1,16 @@
 """Long jobs started from the web (fetch, refresh, report builds) run in background threads.
 
 Each job opens its own Store, calls one `litwatch.jobs` function with a progress callback and
-keeps the events, so /runs/jobs/{id}.json shows them live (the page polls it).
+keeps the events, so /runs/jobs/{id}.json shows them live (the page polls it). A job's state is
+also written to `work_dir/jobs/{id}.json`, so with several server processes (`serve --workers`)
+any of them can show it.
 """
 
 from __future__ import annotations
 
-import itertools
+import json
+import os
+import secrets
 import threading
 import time
 import traceback
@@ -26,7 +30,7 @@ KEEP_JOBS = 100
 
 @dataclass
 class WebJob:
-    id: int
+    id: str
     kind: str  # fetch | refresh | report
     params: dict[str, Any]
     by: str
@@ -42,6 +46,11 @@ class WebJob:
     @property
     def done(self) -> bool:
         return self.status in ("ok", "failed")
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "WebJob":
+        return cls(**{k: d[k] for k in ("id", "kind", "params", "by", "status", "events", "result", "error",
+                                        "created_at", "started_at", "finished_at", "link")})
 
     def to_dict(self) -> dict[str, Any]:
         last = self.events[-1] if self.events else None
@@ -66,35 +75,56 @@ def _plain(value: Any) -> Any:
 
 
 class JobRunner:
-    def __init__(self, db: Path, threads: int = 2) -> None:
+    def __init__(self, db: Path, work_dir: Path, threads: int = 2) -> None:
         self.db = Path(db)
+        self.folder = Path(work_dir) / "jobs"
+        self.folder.mkdir(parents=True, exist_ok=True)
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="litwatch-job")
-        self._jobs: dict[int, WebJob] = {}
-        self._ids = itertools.count(1)
+        self._jobs: dict[str, WebJob] = {}
         self._lock = threading.Lock()
+
+    def _save(self, job: WebJob) -> None:
+        path = self.folder / f"{job.id}.json"
+        tmp = path.with_suffix(f".{threading.get_ident()}.tmp")
+        tmp.write_text(json.dumps(job.to_dict(), ensure_ascii=False, default=str), encoding="utf-8")
+        os.replace(tmp, path)  # readers in other processes never see half a file
 
     def start(self, kind: str, params: dict[str, Any], by: str,
               work: Callable[..., Any], link: Callable[[Any], str | None] | None = None) -> WebJob:
         """Run `work(store=..., progress=...)` in the background; returns the job at once."""
-        job = WebJob(next(self._ids), kind, params, by)
+        job = WebJob(secrets.token_hex(6), kind, params, by)
         with self._lock:
             self._jobs[job.id] = job
-            for old in sorted(self._jobs)[:-KEEP_JOBS]:
-                if self._jobs[old].done:
-                    del self._jobs[old]
+        self._save(job)
+        self._prune()
         self._pool.submit(self._run, job, work, link)
         return job
+
+    def _prune(self) -> None:
+        files = sorted(self.folder.glob("*.json"), key=lambda p: p.stat().st_mtime)
+        for old in files[:-KEEP_JOBS]:
+            with self._lock:
+                job = self._jobs.get(old.stem)
+                if job is not None and not job.done:
+                    continue
+                self._jobs.pop(old.stem, None)
+            old.unlink(missing_ok=True)
 
     def _run(self, job: WebJob, work: Callable[..., Any], link) -> None:
         from litwatch.store import open_store
 
         job.status, job.started_at = "running", utc_now()
+        self._save(job)
+        saved = [time.monotonic()]
 
         def progress(event) -> None:
             data = event.to_dict() if hasattr(event, "to_dict") else {"message": str(event)}
             data["at"] = round(time.time(), 3)
             job.events.append(data)
             del job.events[:-MAX_EVENTS]
+            if time.monotonic() - saved[0] > 0.25:
+                saved[0] = time.monotonic()
+                self._save(job)
 
         try:
             with open_store(self.db) as store:
@@ -109,16 +139,26 @@ class JobRunner:
             job.events.append({"job": job.kind, "stage": "error", "message": traceback.format_exc(limit=5)})
         finally:
             job.finished_at = utc_now()
+            self._save(job)
 
-    def get(self, job_id: int) -> WebJob | None:
-        return self._jobs.get(job_id)
+    def get(self, job_id: str) -> WebJob | None:
+        job = self._jobs.get(job_id)
+        if job is not None:
+            return job
+        if not job_id.isalnum():
+            return None
+        try:  # started by another server process
+            return WebJob.from_dict(json.loads((self.folder / f"{job_id}.json").read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
 
     def all(self) -> list[WebJob]:
-        with self._lock:
-            return sorted(self._jobs.values(), key=lambda j: -j.id)
+        files = sorted(self.folder.glob("*.json"), key=lambda p: -p.stat().st_mtime)[:KEEP_JOBS]
+        jobs = [self.get(p.stem) for p in files]
+        return sorted((j for j in jobs if j is not None), key=lambda j: j.created_at, reverse=True)
 
-    def wait(self, job_id: int, timeout: float = 60.0) -> WebJob | None:
-        """Block until the job is done (tests and the CLI's --wait)."""
+    def wait(self, job_id: str, timeout: float = 60.0) -> WebJob | None:
+        """Block until the job is done (tests)."""
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             job = self.get(job_id)

@@ -123,7 +123,7 @@ def records_page(request: Request, q: str = "", kind: str = "", month: str = "",
     result = find_records(store, q=q or None, kind=kind or None, month=month or None, design=design or None,
                           decision=decision or None, reviewer=reviewer or None,
                           topic=chosen if v.user else None, viewer=v.name, page=_int(page))
-    designs = [r[0] for r in store.conn.execute("SELECT DISTINCT design FROM annotations ORDER BY design")]
+    designs = request.app.state.cache.designs(store)
     filters = {"q": q, "kind": kind, "month": month, "design": design, "decision": decision, "reviewer": reviewer,
                "topic": chosen or ""}
     data = {"title": "Records", "filters": filters, **result, "topics": topics, "designs": designs,

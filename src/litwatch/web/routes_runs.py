@@ -78,8 +78,8 @@ async def start_refresh(request: Request, v: Viewer = Depends(post("reviewer")))
     return RedirectResponse(f"/runs/jobs/{job.id}", status_code=303)
 
 
-@page(router, "/runs/jobs/{job_id:int}")
-def job_page(request: Request, job_id: int, v: Viewer = Depends(need("reviewer"))):
+@page(router, "/runs/jobs/{job_id}")
+def job_page(request: Request, job_id: str, v: Viewer = Depends(need("reviewer"))):
     job = request.app.state.jobs.get(job_id)
     if job is None:
         raise WebError(404, f"no job {job_id}", "jobs are kept while the server runs; /runs lists the run log")
