@@ -12,8 +12,13 @@ import threading
 import time
 from pathlib import Path
 
+import warnings
+
 import httpx
 import pytest
+
+# starlette's TestClient asks for a package this project does not use; the advice is not a fault
+warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
 
 from litwatch.records import AbstractSection, DateValue, Ids, Provenance, Record, Trial
 

@@ -183,6 +183,19 @@ def test_anonymous_visitors_log_in_first_unless_public_read(client_for, db):
                  f"/topics/{TOPIC}/reviews.csv"):
         assert public.get(path, follow_redirects=False).status_code in (303, 401), path
     assert public.get("/", follow_redirects=False).headers["location"] == "/reports"
+    origins = [x["origin"] for x in public.get("/records/1.json").json()["sources"]]
+    assert origins == ["medline16n0902.xml.gz"]  # not the server's folders
+
+
+def test_login_goes_back_only_to_this_site(client_for):
+    c, _ = client_for(None)
+    for target, expected in (("/records?q=x", "/records?q=x"), ("//evil.example/x", "/"),
+                             ("https://evil.example/", "/"), ("/\\evil.example", "/")):
+        c.cookies.clear()
+        token = csrf_of(c.get("/login").text)
+        r = c.post("/login", data={"name": "ana", "password": PASSWORDS["ana"], "csrf_token": token,
+                                   "next": target}, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == expected
 
 
 def test_session_cookie_flags(client_for, make_app):

@@ -70,7 +70,7 @@ class Draft:
 
 def build_report_files(*, store, topic: str, date_from: str, date_to: str, lang: str, formats: list[str],
                        style: str | None, offline: bool, folder: Path, draft_id: str, built_by: str,
-                       progress: Callable | None = None) -> Draft:
+                       highlights_per_month: int | None = None, progress: Callable | None = None) -> Draft:
     """Build a report draft: every format of `formats` (html and json always) into `folder`."""
     from litwatch import jobs
     from litwatch.report import render
@@ -80,9 +80,13 @@ def build_report_files(*, store, topic: str, date_from: str, date_to: str, lang:
     if unknown:
         raise UsageError(f"unknown report format(s) {', '.join(sorted(unknown))}",
                          hint="choose from " + ", ".join(FORMAT_ORDER))
+    from litwatch.report import ReportOptions
+
     folder.mkdir(parents=True, exist_ok=True)
+    options = ReportOptions(style=style, highlights_per_month=highlights_per_month)
     result = jobs.report(store=store, topic=topic, date_from=date_from, date_to=date_to, lang=lang, fmt="html",
-                         style=style, output=folder / file_name("html"), offline=offline, progress=progress)
+                         style=style, output=folder / file_name("html"), offline=offline, options=options,
+                         progress=progress)
     for fmt in wanted[1:]:
         if progress is not None:
             from litwatch.jobs import Progress

@@ -145,4 +145,9 @@ def record_page(request: Request, record_id: int, topic: str = "", v: Viewer = D
                        show_screening=v.user is not None)
     data["title"] = data["record"]["title"]
     data["topics"] = topics if v.user else []
+    if v.user is None:  # anonymous readers learn which file a record came from, not where it lies here
+        for source in data["sources"]:
+            origin = source.get("origin") or ""
+            if source["source"].startswith("file:") and "/" in origin:
+                source["origin"] = origin.rsplit("/", 1)[1]
     return request.app.state.pages.render(request, [f"record-{record_id}.html", "record.html"], data)

@@ -81,16 +81,20 @@ async def build(request: Request, v: Viewer = Depends(post("reviewer"))):
         raise WebError(400, f"unknown language {lang!r}")
     style = str(form.get("style") or "") or None
     formats = [str(f) for f in form.getlist("formats")] or ["html", "md", "json"]
+    highlights = str(form.get("highlights") or "").strip()
+    if highlights and (not highlights.isdigit() or int(highlights) > 100):
+        raise WebError(400, "highlights per month must be a whole number from 0 to 100")
     offline = not form.get("fetch")  # fetch first only when asked: the web never reaches out by surprise
     draft_id = secrets.token_hex(8)
     folder = request.app.state.settings.work_dir / "drafts" / draft_id
     params = {"topic": topic, "from": period.start, "to": period.end, "lang": lang, "style": style,
-              "formats": formats, "offline": offline}
+              "formats": formats, "offline": offline, "highlights_per_month": int(highlights) if highlights else None}
 
     def work(*, store, progress):
         return build_report_files(store=store, topic=topic, date_from=period.start, date_to=period.end, lang=lang,
                                   formats=formats, style=style, offline=offline, folder=folder, draft_id=draft_id,
-                                  built_by=v.name, progress=progress)
+                                  built_by=v.name, highlights_per_month=params["highlights_per_month"],
+                                  progress=progress)
 
     job = request.app.state.jobs.start("report", params, v.name, work, link=lambda d: f"/reports/drafts/{d.id}")
     return RedirectResponse(f"/runs/jobs/{job.id}", status_code=303)
