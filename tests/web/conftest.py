@@ -12,13 +12,13 @@ import threading
 import time
 from pathlib import Path
 
-import warnings
-
 import httpx
 import pytest
 
-# starlette's TestClient asks for a package this project does not use; the advice is not a fault
-warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
+
+def pytest_configure(config):
+    # starlette's TestClient asks for a package this project does not use; the advice is not a fault
+    config.addinivalue_line("filterwarnings", "ignore:Using `httpx` with `starlette.testclient`")
 
 from litwatch.records import AbstractSection, DateValue, Ids, Provenance, Record, Trial
 

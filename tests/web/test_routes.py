@@ -5,7 +5,6 @@ limit, public read), screening together, runs and reports."""
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 
@@ -246,7 +245,9 @@ def test_decisions_conflicts_and_adjudication_through_the_web(client_for, db):
     lead, tl = client_for("lead")
     rid = ana.get(f"/topics/{TOPIC}/screen.json").json()["current"]["id"]
     assert _decide(ana, ta, rid, "include", note="strong", tags="mice").status_code == 303
-    assert bo.get(f"/topics/{TOPIC}/screen.json").json()["current"]["id"] == rid  # dual screening
+    seen_by_bo = bo.get(f"/topics/{TOPIC}/screen.json").json()["current"]
+    assert seen_by_bo["id"] == rid  # dual screening: bo gets the record too, and sees ana's decision
+    assert [(r["reviewer"], r["label"]) for r in seen_by_bo["others"]] == [("ana", "include")]
     r = bo.post(f"/topics/{TOPIC}/decisions", data={"record_id": rid, "label": "exclude", "reason": "off topic",
                                                     "csrf_token": tb}, headers={"Accept": "application/json"})
     assert r.status_code == 201 and r.json()["review"]["reason"] == "off topic"
@@ -293,6 +294,10 @@ def test_blind_mode_hides_the_others_decisions_until_one_decides(client_for, db)
                      follow_redirects=False).status_code == 303
     ana, ta = client_for("ana")
     bo, tb = client_for("bo")
+    first = ana.get(f"/topics/{TOPIC}/screen.json").json()["current"]["id"]
+    _decide(ana, ta, first, "include")
+    on_bo_screen = bo.get(f"/topics/{TOPIC}/screen.json").json()["current"]
+    assert on_bo_screen["id"] == first and on_bo_screen["others"] == [] and on_bo_screen["others_hidden"] == 1
     rid = _record_id(db, "91000003")
     _decide(ana, ta, rid, "exclude", reason="wrong outcome", note="ana's secret")
     seen_by_bo = bo.get(f"/records/{rid}.json").json()["screening"]

@@ -15,41 +15,6 @@ def _store(request: Request):
     return request.app.state.pool.get()
 
 
-def _last_run(store, kind: str, topic: str) -> dict | None:
-    for run in store.runs(kind=kind, limit=200):
-        params = run.get("params") or {}
-        if topic in (params.get("topic"), params.get("target")):
-            return {"id": run["id"], "started_at": run["started_at"], "finished_at": run["finished_at"],
-                    "status": run["status"]}
-    return None
-
-
-def topic_summary(store, topic_name: str, title: str) -> dict:
-    """Counts of one topic for the home and topic pages (library calls only)."""
-    from litwatch.screen import prisma_counts, team
-    from litwatch.web.views import bar
-
-    counts = prisma_counts(store, topic_name)
-    revs = team.reviews(store, topic_name)
-    by_people = sum(1 for r in revs.values() if any(x.label != "undecided" for x in r.values()))
-    return {
-        "name": topic_name,
-        "title": title,
-        "records": counts["records"],
-        "included": counts["included"],
-        "excluded": sum(counts["excluded"].values()),
-        "undecided": counts["undecided"],
-        "screened_by_people": by_people,
-        "reviewers": len({who for r in revs.values() for who in r}),
-        "open_conflicts": len(team.conflicts(store, topic_name)),
-        "last_fetch": _last_run(store, "fetch", topic_name),
-        "last_screening": _last_run(store, "screen", topic_name),
-        "prisma": counts,
-        "bar": bar({"included": counts["included"], "excluded": sum(counts["excluded"].values()),
-                    "undecided": counts["undecided"]}),
-    }
-
-
 @page(router, "/")
 def home(request: Request, v: Viewer = Depends(viewer)):
     from litwatch.topics import list_topics
@@ -57,45 +22,21 @@ def home(request: Request, v: Viewer = Depends(viewer)):
     if v.user is None and request.app.state.settings.public_read and not wants_json(request):
         return RedirectResponse("/reports", status_code=303)
     need("reader")(request, v)
+    from litwatch.web.views import topic_summary
+
     store = _store(request)
-    topics = []
-    for entry in list_topics():
-        t = request.app.state.cache.topic(entry.name)
-        topics.append(topic_summary(store, entry.name, t.title("en")))
+    topics = [topic_summary(store, e.name, request.app.state.cache.topic(e.name).title("en")) for e in list_topics()]
     data = {"title": "Topics", "topics": topics, "store": {"records": store.count(), "path": store.path.name}}
     return request.app.state.pages.render(request, ["index.html"], data)
 
 
 @page(router, "/topics/{name}")
 def topic_page(request: Request, name: str, v: Viewer = Depends(need("reader"))):
-    from litwatch.screen import included_ids, team
-    from litwatch.web.views import month_chart
+    from litwatch.web.views import topic_view
 
-    store = _store(request)
     topic = request.app.state.cache.topic(name)
-    summary = topic_summary(store, name, topic.title("en"))
-    settings = team.settings(store, name)
-    months = {m: n for m, n in store.conn.execute(
-        "SELECT report_month, count(*) FROM records WHERE deleted = 0 GROUP BY report_month")}
-    inc: dict[str, int] = {}
-    included = set(included_ids(store, name))
-    for m, rid in store.conn.execute("SELECT report_month, id FROM records WHERE deleted = 0"):
-        if rid in included:
-            inc[m] = inc.get(m, 0) + 1
-    # in blind mode agreement numbers are fine to show (they name no record); conflicts are for admins
-    data = {
-        "title": topic.title("en"),
-        "topic": {"name": name, "title": topic.title("en"), "names": topic.names, "queries": topic.queries,
-                  "description": topic.description},
-        "summary": summary,
-        "settings": {"blind": settings.blind, "reviews_per_record": settings.reviews_per_record},
-        "exclusion_reasons": team.exclusion_reasons(topic),
-        "progress": [p.to_dict() for p in team.progress(store, name)],
-        "agreement": [a.to_dict() for a in team.agreement(store, name)],
-        "chart": month_chart(months, inc),
-        "can_screen": v.can("reviewer"),
-        "can_admin": v.can("admin"),
-    }
+    data = topic_view(_store(request), topic, name)
+    data.update(can_screen=v.can("reviewer"), can_admin=v.can("admin"))
     return request.app.state.pages.render(request, [f"topic-{name}.html", "topic.html"], data)
 
 

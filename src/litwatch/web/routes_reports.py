@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import secrets
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from litwatch.web.auth import Viewer, WebError, need, post

@@ -39,58 +39,12 @@ def _wants_json_reply(request: Request) -> bool:
 
 @page(router, "/topics/{name}/screen")
 def screen_page(request: Request, name: str, skip: str = "", v: Viewer = Depends(need("reviewer"))):
-    from litwatch.screen import team
-    from litwatch.web.views import decision_view, segments
+    from litwatch.web.views import screen_view
 
     store = _store(request)
     topic = request.app.state.cache.topic(name)
-    settings = team.settings(store, name)
     order = request.app.state.cache.machine_order(store, name)
-    skipped = _skip_list(skip)
-    todo = team.queue(store, name, v.name, order=order, skip=skipped, team=settings)
-    current = None
-    if todo:
-        rid = todo[0]
-        record = store.get(rid)
-        machine = team.effective_for(store, name, [rid])[rid]
-        spans = {"title": [], "abstract": []}
-        for c in machine.concepts or []:
-            if c.get("field") in spans and not c.get("masked_by"):
-                spans[c["field"]].append({"start": c["start"], "end": c["end"], "concept": c.get("concept", ""),
-                                          "category": "group" if c.get("group") else "exclusion"})
-        sections = []
-        for section, (start, end) in zip(record.abstract, record.section_offsets()):
-            inside = [{**s, "start": s["start"] - start, "end": s["end"] - start}
-                      for s in spans["abstract"] if s["start"] >= start and s["end"] <= end]
-            sections.append({"label": section.label or "", "segments": segments(section.text, inside)})
-        mine = team.reviews(store, name, [rid]).get(rid, {}).get(v.name)
-        others_visible = team.can_see_others(store, name, rid, v.name, settings)
-        current = {
-            "id": rid,
-            "title_segments": segments(record.title or "(no title)", spans["title"]),
-            "abstract": sections,
-            "kind": record.kind,
-            "month": record.report_month(),
-            "journal": record.journal.title or "",
-            # the machine's suggestion is shown in blind mode too: blinding is about people
-            "suggestion": decision_view(machine) if machine.by in ("rule", "model") else None,
-            "my_note": mine.note if mine else None,
-            "my_tags": mine.tags if mine else [],
-            "others_visible": others_visible,
-        }
-    data = {
-        "title": f"Screening · {topic.title('en')}",
-        "topic": {"name": name, "title": topic.title("en")},
-        "blind": settings.blind,
-        "current": current,
-        "queue_length": len(todo),
-        "skip": ",".join(map(str, skipped)),
-        "skip_next": ",".join(map(str, skipped + ([current["id"]] if current else []))),
-        "exclusion_reasons": team.exclusion_reasons(topic),
-        "progress": next((p.to_dict() for p in team.progress(store, name) if p.reviewer == v.name), None),
-        "stopping": team.stopping(store, name, v.name, order=order, remaining=len(todo)),
-        "keys": {"i": "include", "e": "exclude", "u": "undo", "s": "skip", "n": "note"},
-    }
+    data = screen_view(store, topic, name, v.name, order, _skip_list(skip))
     return request.app.state.pages.render(request, [f"screen-{name}.html", "screen.html"], data)
 
 

@@ -7,14 +7,13 @@ that the (autoescaping) templates wrap in <mark>.
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 from litwatch.records import Record
 from litwatch.web.security import doi_url, safe_url
 
 __all__ = ["segments", "record_summary", "record_links", "record_view", "annotation_view", "decision_view",
-           "month_chart", "bar"]
+           "month_chart", "bar", "topic_summary", "topic_view", "screen_view"]
 
 CATEGORIES = ("design", "species", "cell_source", "product", "condition", "animal_model", "route",
               "outcome_measure", "biomarker", "mechanism")
@@ -226,6 +225,116 @@ def bar(parts: dict[str, int], width: int = 300) -> list[dict[str, Any]]:
     return out
 
 
-def label_counts(decisions: dict[int, Any]) -> dict[str, int]:
-    c = Counter(d.label for d in decisions.values())
-    return {k: c.get(k, 0) for k in ("include", "exclude", "undecided")}
+# -- topics ------------------------------------------------------------------------------------
+
+def _last_run(store, kind: str, topic: str) -> dict | None:
+    for run in store.runs(kind=kind, limit=200):
+        params = run.get("params") or {}
+        if topic in (params.get("topic"), params.get("target")):
+            return {"id": run["id"], "started_at": run["started_at"], "finished_at": run["finished_at"],
+                    "status": run["status"]}
+    return None
+
+
+def topic_summary(store, topic_name: str, title: str) -> dict:
+    """Counts of one topic for the home and topic pages (library calls only)."""
+    from litwatch.screen import prisma_counts, team
+
+    counts = prisma_counts(store, topic_name)
+    revs = team.reviews(store, topic_name)
+    by_people = sum(1 for r in revs.values() if any(x.label != "undecided" for x in r.values()))
+    return {
+        "name": topic_name,
+        "title": title,
+        "records": counts["records"],
+        "included": counts["included"],
+        "excluded": sum(counts["excluded"].values()),
+        "undecided": counts["undecided"],
+        "screened_by_people": by_people,
+        "reviewers": len({who for r in revs.values() for who in r}),
+        "open_conflicts": len(team.conflicts(store, topic_name)),
+        "last_fetch": _last_run(store, "fetch", topic_name),
+        "last_screening": _last_run(store, "screen", topic_name),
+        "prisma": counts,
+        "bar": bar({"included": counts["included"], "excluded": sum(counts["excluded"].values()),
+                    "undecided": counts["undecided"]}),
+    }
+
+
+def topic_view(store, topic, name: str) -> dict[str, Any]:
+    """The topic page: counts, records and inclusions per month, reviewers, agreement, settings."""
+    from litwatch.screen import included_ids, team
+
+    summary = topic_summary(store, name, topic.title("en"))
+    settings = team.settings(store, name)
+    months: dict[str, int] = {}
+    included_months: dict[str, int] = {}
+    included = set(included_ids(store, name))
+    for month, rid in store.conn.execute("SELECT report_month, id FROM records WHERE deleted = 0"):
+        months[month] = months.get(month, 0) + 1
+        if rid in included:
+            included_months[month] = included_months.get(month, 0) + 1
+    return {
+        "title": topic.title("en"),
+        "topic": {"name": name, "title": topic.title("en"), "names": topic.names, "queries": topic.queries,
+                  "description": topic.description},
+        "summary": summary,
+        "settings": {"blind": settings.blind, "reviews_per_record": settings.reviews_per_record},
+        "exclusion_reasons": team.exclusion_reasons(topic),
+        "progress": [p.to_dict() for p in team.progress(store, name)],
+        "agreement": [a.to_dict() for a in team.agreement(store, name)],  # names no record: fine when blind
+        "chart": month_chart(months, included_months),
+    }
+
+
+# -- screening ---------------------------------------------------------------------------------
+
+def screen_view(store, topic, name: str, reviewer: str, order: list, skipped: list[int]) -> dict[str, Any]:
+    """The screening page: the first record of the reviewer's queue with the rules' matches
+    highlighted, the machine's suggestion, the others' decisions (not in blind mode before the
+    reviewer decided), progress and the stopping estimate."""
+    from litwatch.screen import rule_decision, team
+
+    settings = team.settings(store, name)
+    todo = team.queue(store, name, reviewer, order=order, skip=skipped, team=settings)
+    current = None
+    if todo:
+        rid = todo[0]
+        record = store.get(rid)
+        spans: dict[str, list[dict[str, Any]]] = {"title": [], "abstract": []}
+        for c in rule_decision(topic, record).concepts:
+            if c.get("field") in spans and not c.get("masked_by"):
+                spans[c["field"]].append({"start": c["start"], "end": c["end"], "concept": c.get("concept", ""),
+                                          "category": "group" if c.get("group") else "exclusion"})
+        label, p = next(((lab, p) for r, lab, p in order if r == rid), ("undecided", None))
+        revs = team.reviews(store, name, [rid]).get(rid, {})
+        mine = revs.get(reviewer)
+        others = [r.to_dict() for who, r in revs.items() if who != reviewer and r.label != "undecided"]
+        visible = team.can_see_others(store, name, rid, reviewer, settings)
+        current = {
+            "id": rid,
+            "title_segments": segments(record.title or "(no title)", spans["title"]),
+            "abstract": _abstract_sections(record, spans["abstract"]),
+            "kind": record.kind,
+            "month": record.report_month(),
+            "journal": record.journal.title or "",
+            # the machine's suggestion shows in blind mode too: blinding is about people
+            "suggestion": {"label": label, "p": p},
+            "my_note": mine.note if mine else None,
+            "my_tags": mine.tags if mine else [],
+            "others": others if visible else [],
+            "others_hidden": 0 if visible else len(others),
+        }
+    return {
+        "title": f"Screening · {topic.title('en')}",
+        "topic": {"name": name, "title": topic.title("en")},
+        "blind": settings.blind,
+        "current": current,
+        "queue_length": len(todo),
+        "skip": ",".join(map(str, skipped)),
+        "skip_next": ",".join(map(str, skipped + ([current["id"]] if current else []))),
+        "exclusion_reasons": team.exclusion_reasons(topic),
+        "progress": next((p.to_dict() for p in team.progress(store, name) if p.reviewer == reviewer), None),
+        "stopping": team.stopping(store, name, reviewer, order=order, remaining=len(todo)),
+        "keys": {"i": "include", "e": "exclude", "u": "undo", "s": "skip", "n": "note"},
+    }
