@@ -481,11 +481,11 @@ def _record_count(store) -> int:
     return int(store.conn.execute("SELECT count(*) FROM records WHERE deleted = 0").fetchone()[0])
 
 
-def progress(store, topic) -> list[ReviewerProgress]:
-    """How far each reviewer has come on the topic."""
+def progress(store, topic, *, known: dict[int, dict[str, Review]] | None = None) -> list[ReviewerProgress]:
+    """How far each reviewer has come on the topic (`known`: reviews() already read)."""
     total = max(_record_count(store), 1)
     per: dict[str, list[Review]] = defaultdict(list)
-    for revs in reviews(store, topic).values():
+    for revs in (known if known is not None else reviews(store, topic)).values():
         for who, r in revs.items():
             per[who].append(r)
     out = []
@@ -555,7 +555,8 @@ def _rule_p(label: str) -> float:
 
 
 def queue(store, topic, reviewer: str, *, order: list[tuple[int, str, float | None]] | None = None,
-          skip: Iterable[int] = (), team: TeamSettings | None = None, limit: int | None = None) -> list[int]:
+          skip: Iterable[int] = (), team: TeamSettings | None = None, limit: int | None = None,
+          known: dict[int, dict[str, Review]] | None = None) -> list[int]:
     """The reviewer's queue, most relevant first: records they have not decided, that fewer than
     `reviews_per_record` reviewers have decided and that no adjudicator settled."""
     name = _name(topic)
@@ -563,7 +564,7 @@ def queue(store, topic, reviewer: str, *, order: list[tuple[int, str, float | No
     order = order if order is not None else machine_order(store, name)
     mine: set[int] = set()
     count: dict[int, int] = defaultdict(int)
-    for rid, revs in reviews(store, name).items():
+    for rid, revs in (known if known is not None else reviews(store, name)).items():
         for who, r in revs.items():
             if r.label != "undecided":
                 count[rid] += 1
@@ -581,25 +582,28 @@ def queue(store, topic, reviewer: str, *, order: list[tuple[int, str, float | No
     return out
 
 
-def estimate_unseen(store, topic, order: list[tuple[int, str, float | None]] | None = None) -> dict[str, Any]:
+def estimate_unseen(store, topic, order: list[tuple[int, str, float | None]] | None = None, *,
+                    known: dict[int, dict[str, Review]] | None = None) -> dict[str, Any]:
     """Expected relevant records among those no person has decided: the ranker's P(relevant) from
     the last screening run, a rule's include counted as 1, a rule's exclude as 0."""
     name = _name(topic)
     order = order if order is not None else machine_order(store, name)
-    seen = {rid for rid, revs in reviews(store, name).items() if any(r.label != "undecided" for r in revs.values())}
+    known = known if known is not None else reviews(store, name)
+    seen = {rid for rid, revs in known.items() if any(r.label != "undecided" for r in revs.values())}
     unseen = [(rid, p) for rid, _label, p in order if rid not in seen]
     return {"unseen": len(unseen), "expected_relevant": round(sum(p or 0.0 for _, p in unseen), 1)}
 
 
 def stopping(store, topic, reviewer: str, *, order: list[tuple[int, str, float | None]] | None = None,
-             remaining: int | None = None) -> dict[str, Any]:
+             remaining: int | None = None, known: dict[int, dict[str, Review]] | None = None) -> dict[str, Any]:
     """Whether the reviewer may stop: the terminal's rule (screen.session.STOP_RULE) on their own
     decisions, or fewer than one relevant record expected among the unseen, or nothing left."""
     name = _name(topic)
     order = order if order is not None else machine_order(store, name)
-    mine = next((p for p in progress(store, name) if p.reviewer == reviewer), None)
-    est = estimate_unseen(store, name, order)
-    remaining = len(queue(store, name, reviewer, order=order)) if remaining is None else remaining
+    known = known if known is not None else reviews(store, name)
+    mine = next((p for p in progress(store, name, known=known) if p.reviewer == reviewer), None)
+    est = estimate_unseen(store, name, order, known=known)
+    remaining = len(queue(store, name, reviewer, order=order, known=known)) if remaining is None else remaining
     done = mine.decided if mine else 0
     share = done / max(done + remaining, 1)
     if remaining == 0:

@@ -296,7 +296,8 @@ def screen_view(store, topic, name: str, reviewer: str, order: list, skipped: li
     from litwatch.screen import rule_decision, team
 
     settings = team.settings(store, name)
-    todo = team.queue(store, name, reviewer, order=order, skip=skipped, team=settings)
+    known = team.reviews(store, name)  # read once, for the queue, the progress and the estimate
+    todo = team.queue(store, name, reviewer, order=order, skip=skipped, team=settings, known=known)
     current = None
     if todo:
         rid = todo[0]
@@ -307,7 +308,7 @@ def screen_view(store, topic, name: str, reviewer: str, order: list, skipped: li
                 spans[c["field"]].append({"start": c["start"], "end": c["end"], "concept": c.get("concept", ""),
                                           "category": "group" if c.get("group") else "exclusion"})
         label, p = next(((lab, p) for r, lab, p in order if r == rid), ("undecided", None))
-        revs = team.reviews(store, name, [rid]).get(rid, {})
+        revs = known.get(rid, {})
         mine = revs.get(reviewer)
         others = [r.to_dict() for who, r in revs.items() if who != reviewer and r.label != "undecided"]
         visible = team.can_see_others(store, name, rid, reviewer, settings)
@@ -334,7 +335,8 @@ def screen_view(store, topic, name: str, reviewer: str, order: list, skipped: li
         "skip": ",".join(map(str, skipped)),
         "skip_next": ",".join(map(str, skipped + ([current["id"]] if current else []))),
         "exclusion_reasons": team.exclusion_reasons(topic),
-        "progress": next((p.to_dict() for p in team.progress(store, name) if p.reviewer == reviewer), None),
-        "stopping": team.stopping(store, name, reviewer, order=order, remaining=len(todo)),
+        "progress": next((p.to_dict() for p in team.progress(store, name, known=known) if p.reviewer == reviewer),
+                         None),
+        "stopping": team.stopping(store, name, reviewer, order=order, remaining=len(todo), known=known),
         "keys": {"i": "include", "e": "exclude", "u": "undo", "s": "skip", "n": "note"},
     }
