@@ -52,7 +52,9 @@ def serve_cmd(
     settings.public_read = settings.public_read or public_read
     settings.work_dir = settings.work_dir or Path(tempfile.mkdtemp(prefix="litwatch-web-"))
     err_console.print(f"litwatch on http://{host}:{port}/ (database {settings.db})", highlight=False, markup=False)
-    common = dict(host=host, port=port, log_level="warning", proxy_headers=proxy_headers,
+    from litwatch.web.serving import PROTOCOL
+
+    common = dict(host=host, port=port, log_level="warning", proxy_headers=proxy_headers, http=PROTOCOL,
                   forwarded_allow_ips="127.0.0.1" if proxy_headers else None)
     if workers == 1:
         uvicorn.run(create_app(settings), **common)
