@@ -181,3 +181,15 @@ def test_exports_carry_every_reviewers_label_reason_note_and_tags(store):
     notes = " | ".join(entries[0].get("notes", []))
     assert "ana: exclude; reason: wrong population or condition; tags: animal; note: rats, not depression" in notes
     assert "litwatch decision (stem-cell-depression): exclude by lead (adjudicated: agreed with ana)" in notes
+
+
+def test_exclusions_by_reason_for_the_prisma_flow(store):
+    a, b, c, d = _ids(store, 4)
+    team.reviewer_decide(store, TOPIC, a, "ana", "exclude", reason="wrong outcome")
+    team.reviewer_decide(store, TOPIC, b, "ana", "exclude", reason="wrong outcome")
+    team.reviewer_decide(store, TOPIC, c, "ana", "exclude", reason="duplicate")
+    team.reviewer_decide(store, TOPIC, c, "bo", "include")
+    team.adjudicate(store, TOPIC, c, "lead", "exclude", "off topic")
+    team.reviewer_decide(store, TOPIC, d, "ana", "include")
+    assert team.exclusion_counts(store, TOPIC) == {"wrong outcome": 2, "off topic": 1}
+    assert team.exclusion_counts(store, TOPIC, [a, d]) == {"wrong outcome": 1}

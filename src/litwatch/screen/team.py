@@ -60,6 +60,7 @@ __all__ = [
     "cohen_kappa",
     "agreement",
     "progress",
+    "exclusion_counts",
     "effective_for",
     "machine_order",
     "queue",
@@ -501,6 +502,29 @@ def progress(store, topic, *, known: dict[int, dict[str, Review]] | None = None)
                                     sum(1 for r in per[who] if r.note), len(decided) / total, run,
                                     decided[-1].decided_at if decided else None))
     return out
+
+
+def exclusion_counts(store, topic, record_ids: Iterable[int] | None = None) -> dict[str, int]:
+    """Records whose effective decision is a person's exclude, by the reason given (most first):
+    the reviewer's reason, or the adjudicator's when an adjudication settled the record. For the
+    PRISMA flow's "records excluded, with reasons"."""
+    from litwatch.screen import decisions_for
+
+    name = _name(topic)
+    chosen = decisions_for(store, name, record_ids)
+    by_record = reviews(store, name, record_ids)
+    settled = adjudications(store, name, record_ids)
+    counts: dict[str, int] = defaultdict(int)
+    for rid, d in chosen.items():
+        if d.label != "exclude" or d.by in ("rule", "model", ""):
+            continue
+        adj = settled.get(rid)
+        if adj is not None and adj.adjudicator == d.by:
+            reason = adj.reason
+        else:
+            reason = by_record.get(rid, {}).get(d.by, Review(rid, d.by, "exclude")).reason
+        counts[reason or "no reason given"] += 1
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 # -- what the web shows ----------------------------------------------------------------------

@@ -281,6 +281,7 @@ def topic_view(store, topic, name: str) -> dict[str, Any]:
         "summary": summary,
         "settings": {"blind": settings.blind, "reviews_per_record": settings.reviews_per_record},
         "exclusion_reasons": team.exclusion_reasons(topic),
+        "excluded_by_reason": team.exclusion_counts(store, name),
         "progress": [p.to_dict() for p in team.progress(store, name)],
         "agreement": [a.to_dict() for a in team.agreement(store, name)],  # names no record: fine when blind
         "chart": month_chart(months, included_months),
