@@ -75,7 +75,8 @@ def free_port() -> int:
 def start_server(db: Path, port: int, work: Path, workers: int) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(REPO / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
     proc = subprocess.Popen([sys.executable, "-m", "litwatch.cli", "serve", "--db", str(db), "--port", str(port),
-                             "--work-dir", str(work), "--workers", str(workers)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                             "--work-dir", str(work), "--workers", str(workers)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:

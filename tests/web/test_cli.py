@@ -56,7 +56,7 @@ def test_serve_answers_on_loopback_with_two_workers(db_file, tmp_path):
         port = sock.getsockname()[1]
     proc = subprocess.Popen([sys.executable, "-m", "litwatch.cli", "serve", "--db", str(db_file), "--port", str(port),
                              "--public-read", "--work-dir", str(tmp_path / "work"), "--workers", "2"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     try:
         deadline = time.monotonic() + 30
         while True:
