@@ -14,6 +14,8 @@ from litwatch.cli import (  # noqa: F401,E402
     report_cmds,
     audit_cmds,
     scan_cmds,
+    serve_cmds,
+    users_cmds,
 )
 
 __all__ = ["app", "main"]

@@ -39,7 +39,8 @@ def audit_cmd(
     """
     from rich.progress import BarColumn, Progress, TextColumn
 
-    from litwatch.audit import AuditOptions, audit, render
+    from litwatch import jobs
+    from litwatch.audit import render
     from litwatch.errors import UsageError
     from litwatch.store import open_store
 
@@ -49,11 +50,12 @@ def audit_cmd(
                    transient=True, console=err_console)
     task = bar.add_task("audit", total=1)
 
-    def progress(step: str, done: int, total: int) -> None:
-        bar.update(task, description=_STEPS.get(step, step), completed=done, total=max(total, 1))
+    def progress(event) -> None:
+        bar.update(task, description=_STEPS.get(event.stage, event.stage), completed=event.done,
+                   total=max(event.total or 1, 1))
 
     with open_store(db) as store, bar:
-        result = audit(article, store, AuditOptions(offline=offline, topic=topic, lang=lang, progress=progress))
+        result = jobs.audit(store=store, article=article, offline=offline, topic=topic, lang=lang, progress=progress)
     data = render(result, fmt, lang)
     if output is not None:
         try:

@@ -11,6 +11,7 @@ through a callback taking one `Progress` event; it never draws anything itself.
 
 from __future__ import annotations
 
+from litwatch.jobs.audit import audit
 from litwatch.jobs.export import ExportResult, export
 from litwatch.jobs.fetch import fetch
 from litwatch.jobs.ingest import ingest
@@ -28,4 +29,5 @@ __all__ = [
     "report",
     "export",
     "ExportResult",
+    "audit",
 ]
