@@ -30,6 +30,7 @@ __all__ = ["Element", "Effect", "StructuredFinding", "extract_findings", "is_fin
 DIRECTIONS = ("reduced", "increased", "improved", "prevented", "no_effect", "not_observed")
 EFFECT_CATEGORIES = ("condition", "outcome_measure", "biomarker", "mechanism")
 _INTERVENTION = ("cell_source", "product")
+_SAFETY = ("outcome:adverse-events", "outcome:serious-adverse-events")
 
 # direction words; the first group that matches at a position wins (so "did not reduce" is no effect)
 _CUES = [
@@ -46,10 +47,10 @@ _CUES = [
                 r"alleviat(?:e|ed|es|ing|ion)|ameliorat(?:e|ed|es|ing|ion)|reliev(?:e|ed|es|ing)|mitigat(?:e|ed|es|ing|ion)|"
                 r"suppress(?:ed|es|ing|ion)?|inhibit(?:ed|s|ing|ion)?|diminish(?:ed|es|ing)?|"
                 r"down-?regulat(?:e|ed|es|ing|ion)|shorten(?:ed|s|ing)?|lessen(?:ed|s|ing)?|less|fewer|declin(?:e|ed|es)|fell|"
-                r"dropped"),
+                r"dropped|damp(?:ed|ens|ing)|curb(?:ed|s|ing)?"),
     ("increased", r"increas(?:e|ed|es|ing)|elevat(?:e|ed|es|ing|ion)|enhanc(?:e|ed|es|ing|ement)|"
                   r"up-?regulat(?:e|ed|es|ing|ion)|rais(?:e|ed|es|ing)|boost(?:ed|s|ing)?|promot(?:e|ed|es|ing)|"
-                  r"augment(?:ed|s|ing|ation)?|higher|stimulat(?:e|ed|es|ing)|prolong(?:ed|s|ing)?|rose"),
+                  r"augment(?:ed|s|ing|ation)?|higher|stimulat(?:e|ed|es|ing)|prolong(?:ed|s|ing)?|rose|support(?:ed|s|ing)?|strengthen(?:ed|s|ing)?"),
 ]
 _CUE_RX = re.compile(r"\b(?:" + "|".join(f"(?P<{name}>{rx})" for name, rx in _CUES) + r")\b", re.I)
 # what may stand between a direction word and its outcome ("reduced the hippocampal levels of ...")
@@ -58,7 +59,7 @@ the a an its their both all these those this that significantly markedly remarka
 dramatically strongly greatly partially partly effectively considerably further also slightly obviously clearly
 robustly level levels score scores expression expressions concentration concentrations content contents production release
 secretion activity activities number numbers amount amounts density signaling signalling mrna protein proteins
-of in on and or as well to induced
+of in on and or as well to
 """.split())
 # what may stand between an outcome and a passive direction word ("IL-6 levels were significantly reduced")
 _PASSIVE = set("""
@@ -67,6 +68,9 @@ number numbers amount amounts density score scores mrna protein proteins was wer
 markedly remarkably notably substantially dramatically strongly greatly partially partly effectively considerably
 further also all both the in of and or
 """.split())
+_IN_VITRO = re.compile(r"\bin\s+vitro\b|\bcultured\b|\bco-?cultur\w*|\bcell\s+lines?\b|\bprimary\s+(?:\w+\s+)?cultures?\b",
+                       re.I)
+_INDUCED_MODIFIER = re.compile(r"\b[\w]+-(?:induced|related|associated)\b", re.I)
 _INTRANSITIVE = re.compile(r"fell|dropped|rose|declined|declines", re.I)
 _INDUCED = re.compile(r"(?:induced|caused|evoked|triggered|provoked|related|associated)[\s\-]+(?:the\s+)?$", re.I)
 _TREATMENT = re.compile(
@@ -81,8 +85,8 @@ _CLAUSE_BREAK = re.compile(r";|,?\s+(?:whereas|while|but|although|though|however
 _DOSE = re.compile(
     r"\b\d+(?:\.\d+)?\s*(?:[×x]\s*10\s*(?:\^|e)?\s*\d+|million|billion)\s*(?:cells|MSCs?|particles)?(?:\s*/\s*(?:kg|mouse|rat|animal))?|"
     r"\b\d+(?:\.\d+)?\s*(?:µg|μg|ug|mg|ng|mL|ml|µL|μL|ul)(?:\s*/\s*(?:kg|day|d|mouse|rat))?(?![\w/])", re.I)
-_POPULATION = re.compile(r"\b(?:patients|participants|women|men|adults|children|adolescents|individuals|people|"
-                         r"subjects|veterans|outpatients|inpatients)\s+with\s+$", re.I)
+_POPULATION = re.compile(r"\b(?:(?:patients|participants|women|men|adults|children|adolescents|individuals|people|"
+                         r"subjects|veterans|outpatients|inpatients)\s+with|in)\s+(?:the\s+)?$", re.I)
 _RESULT = re.compile(
     r"\b(?:significant(?:ly)?|show(?:ed|s|n)?|found|observed|demonstrat\w+|reveal\w+|indicat\w+|suggest\w+|"
     r"associated|correlat\w+|effective(?:ly)?|efficacy|safe|safety|tolerated|benefit\w*|conclu\w+|"
@@ -90,7 +94,7 @@ _RESULT = re.compile(
 _METHOD_LIKE = re.compile(
     r"\b(?:was|were)\s+(?:then\s+)?(?:conducted|performed|carried\s+out|randomi[sz]ed|assigned|divided|allocated|"
     r"enrolled|recruited|collected|measured|assessed|evaluated|analy[sz]ed|used|obtained|administered|given|"
-    r"injected|treated|subjected|exposed|housed|sacrificed|killed|examined|tested)\b|"
+    r"injected|treated|pretreated|subjected|exposed|housed|sacrificed|killed|examined|tested|labelled|labeled)\b|"
     r"\b(?:we|this\s+study|the\s+(?:present\s+)?study|the\s+aim|our\s+aim)\s+(?:aim\w*|investigat\w+|examin\w+|"
     r"explor\w+|assess\w+|evaluat\w+|sought|concerns?|was\s+to)\b", re.I)
 
@@ -186,12 +190,16 @@ def is_finding_sentence(text: str, labelled: bool = False) -> bool:
 # -- extraction ---------------------------------------------------------------------------------
 def extract_findings(text: str, sentences: list[Sentence], mentions: list[Mention], sentence_ids: Iterable[int],
                      species: list[str], sample_size: dict[str, int], sample_cue: dict | None,
-                     design: str | None = None) -> list[StructuredFinding]:
+                     design: str | None = None, vocab: Any = None) -> list[StructuredFinding]:
     """Structured findings of the abstract sentences `sentence_ids` (in that order); `text` is the abstract."""
+    if vocab is None:
+        from litwatch.annotate.vocab import default_vocabulary
+
+        vocab = default_vocabulary()
     by_id = {s.id: s for s in sentences}
     live = [m for m in mentions if m.field == "abstract"]
     record = _RecordContext(text, sentences, [m for m in mentions if m.field in ("title", "abstract")], species,
-                            sample_size, sample_cue, design)
+                            sample_size, sample_cue, design, vocab)
     out = []
     for sid in sentence_ids:
         s = by_id.get(sid)
@@ -207,7 +215,8 @@ def extract_findings(text: str, sentences: list[Sentence], mentions: list[Mentio
 class _RecordContext:
     """What the rest of the record says, for elements a finding's own sentence leaves implicit."""
 
-    def __init__(self, text, sentences, mentions, species, sample_size, sample_cue, design) -> None:
+    def __init__(self, text, sentences, mentions, species, sample_size, sample_cue, design, vocab) -> None:
+        self.vocab = vocab
         self.text = text
         self.sentences = sentences
         self.mentions = mentions
@@ -277,8 +286,13 @@ def _governing(text: str, clause: tuple[int, int], m: Mention, cues, blanks) -> 
     before = [c for c in cues if c[1] <= m.start]
     for k in range(len(before) - 1, -1, -1):
         c = before[k]
-        if not _tokens_ok(text[c[1] : m.start], _FILLER, blanks, c[1], 10):
+        gap = _INDUCED_MODIFIER.sub(lambda x: " " * len(x.group(0)), text[c[1] : m.start])
+        if not _tokens_ok(gap, _FILLER, blanks, c[1], 10):
             continue
+        last_end = max([b for a, b in blanks if c[1] <= a and b <= m.start] + [c[1]])
+        if last_end > c[1] and re.search(r"\b(?:in|of|on|during|at|among|from|to|by|with)\b",
+                                         _blank(text[last_end : m.start], blanks, last_end), re.I):
+            continue  # "reduced X in Y": Y is where (or in whom) X changed, not a second change
         first = min([a for a, _ in blanks if c[1] <= a <= m.start] + [m.start])
         if _INTRANSITIVE.fullmatch(text[c[0] : c[1]]) or re.search(r"\b(?:and|or)\b|,", text[c[1] : first]):
             continue  # "IL-6 fell and BDNF rose": a cue followed by a conjunction has no object
@@ -374,7 +388,8 @@ def _comparator(text: str, s: Sentence, here: list[Mention]) -> tuple[Mention | 
 
 
 def _one(text: str, s: Sentence, here: list[Mention], rec: _RecordContext) -> StructuredFinding | None:
-    interventions = [m for m in _without_parts([m for m in here if m.category in _INTERVENTION]) if not m.negated]
+    interventions = [_resolved(m, text, rec) for m in _without_parts([m for m in here if m.category in _INTERVENTION])
+                     if not m.negated]
     models = [m for m in here if m.category == "animal_model" and not m.negated]
     anatomy = [m for m in here if m.category == "anatomy"]
     comparator, comparator_spans = _comparator(text, s, here)
@@ -391,6 +406,10 @@ def _one(text: str, s: Sentence, here: list[Mention], rec: _RecordContext) -> St
                         key=lambda m: m.start):
             if m.concept_id in seen or any(a <= m.start < b for a, b in comparator_spans):
                 continue
+            if re.match(r"anti-?|non-?", m.text, re.I) or _not_effect(rec.vocab, m):
+                continue  # "enhanced the anti-inflammatory effect", "raised SOD": not the concept's own way
+            if m.category == "outcome_measure" and "measure" not in getattr(rec.vocab.get(m.concept_id), "phrases", {}):
+                continue  # a behavioural test ("the FST") is where a change was seen, not the change
             if m.category == "outcome_measure" and effects and re.fullmatch(
                     r"[\s\-]*(?:\([^()]*\)\s*)?(?:in|on|during|of|by)\s+(?:the\s+|a\s+)?",
                     text[effects[-1].target.end : m.start], re.I):
@@ -415,8 +434,9 @@ def _one(text: str, s: Sentence, here: list[Mention], rec: _RecordContext) -> St
             regions.append(region)
             seen.add(m.concept_id)
     for m in here:
-        if m.concept_id == "outcome:adverse-events" and m.negated and m.concept_id not in seen:
-            lead = re.search(r"\b(?:no|without)\s+(?:[\w\-]+\s+){0,2}$", text[max(s.start, m.start - 30) : m.start], re.I)
+        if m.concept_id in _SAFETY and m.negated and m.concept_id not in seen:
+            # only "no adverse events" as such: "no treatment-related adverse events" says less
+            lead = re.search(r"\b(?:no|without(?:\s+any)?)\s+$", text[max(s.start, m.start - 30) : m.start], re.I)
             seen_verb = re.match(r"\s*(?:\([^()]*\)\s*)?(?:(?:were|was)\s+)?(?:observed|reported|occurred|noted|recorded|"
                                  r"seen|detected|found)\b", text[m.end : s.end], re.I)
             if lead and (seen_verb or lead.group(0).lower().startswith("without")):
@@ -438,9 +458,41 @@ def _one(text: str, s: Sentence, here: list[Mention], rec: _RecordContext) -> St
     finding = StructuredFinding(s.id, [Element.of(m, context) for m in _first_per_concept(interventions)], effects,
                                 comparator=Element.of(comparator) if comparator else None,
                                 hedged=bool(_HEDGE.search(sentence_text)))
+    dish = _IN_VITRO.search(text, s.start, s.end)
+    if dish:
+        # "In vitro, EVs lowered IL-6 release by cultured microglia": cells in a dish, whatever the
+        # record's animals, routes and doses were
+        finding.species = Element("species:cell-line", "abstract", dish.start(), dish.end(), dish.group(0))
+        routes = [m for m in here if m.category == "route" and not m.negated]
+        finding.routes = [Element.of(m) for m in _first_per_concept(routes)]
+        doses = list(_DOSE.finditer(text, s.start, s.end))
+        if len(doses) == 1:
+            finding.dose = Element(None, "abstract", doses[0].start(), doses[0].end(), doses[0].group(0))
+        return finding
     _subject(finding, text, s, here, models, rec)
     _route_and_dose(finding, text, s, here, interventions, context, rec)
     return finding
+
+
+def _not_effect(vocab: Any, m: Mention) -> bool:
+    c = vocab.get(m.concept_id)
+    if c is None or not c.not_effects:
+        return False
+    key = re.sub(r"[\s\-]+", " ", m.text.lower()).rstrip("s")
+    return any(key == re.sub(r"[\s\-]+", " ", f.lower()).rstrip("s") for f in c.not_effects)
+
+
+def _resolved(m: Mention, text: str, rec: _RecordContext) -> Mention:
+    """"The exosomes" after "exosomes from BMSCs": the record's only composite of that product."""
+    if m.category != "product" or "+" in m.concept_id:
+        return m
+    if not re.search(r"\b(?:the|these|such|those)\s+$", text[max(0, m.start - 8) : m.start], re.I):
+        return m
+    composites = {c.concept_id: c for c in rec.mentions if c.concept_id.startswith(m.concept_id + "+")}
+    if len(composites) != 1:
+        return m
+    c = next(iter(composites.values()))
+    return Mention(c.concept_id, c.category, c.field, c.start, c.end, c.text, source="context", origin=c.origin)
 
 
 def _first_per_concept(ms: list[Mention]) -> list[Mention]:
@@ -466,7 +518,7 @@ def _subject(f: StructuredFinding, text: str, s: Sentence, here: list[Mention], 
             f.model = Element.of(models[0])
         elif f.species is not None:
             only = rec.unique(("animal_model",))
-            if only is not None and any(c.in_vivo for c in [_vocab().get(only.concept_id)] if c):
+            if only is not None and getattr(rec.vocab.get(only.concept_id), "in_vivo", False):
                 f.model = Element.of(only, context=True)
     else:
         for m in here:
@@ -509,9 +561,3 @@ def _route_and_dose(f: StructuredFinding, text: str, s: Sentence, here: list[Men
             if where is not None and any(m.field == "abstract" and m.concept_id in ids and where.start <= m.start < where.end
                                          for m in rec.mentions):
                 f.dose = Element(None, "abstract", d.start(), d.end(), d.group(0), context=True)
-
-
-def _vocab():
-    from litwatch.annotate.vocab import default_vocabulary
-
-    return default_vocabulary()

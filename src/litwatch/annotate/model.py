@@ -31,7 +31,7 @@ class Mention:
     negated: bool = False
     speculative: bool = False
     index: int | None = None  # item number within a document-level field
-    source: str = "vocabulary"  # vocabulary | abbreviation (learned in this record) | composite
+    source: str = "vocabulary"  # vocabulary | abbreviation (learned in this record) | composite | context
     cue: str | None = None  # the negation or speculation cue that applied
     origin: str | None = None  # a cell's donor species ("human" in "hUC-MSCs"): not a species studied
 

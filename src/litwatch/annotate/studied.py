@@ -23,6 +23,7 @@ _OWN_ROLES = ("title", "objective", "methods", "results")
 _COMPARED = re.compile(
     r"\b(?:compared\s+(?:with|to)|versus|vs\.?|than|relative\s+to|against|or|received|receiving|given|"
     r"treated\s+with|injected\s+with|infused\s+with)\s+(?:the\s+|a\s+|an\s+|either\s+)?(?:[\w\-]+\s+){0,2}$", re.I)
+_REVIEWS = ("design:meta-analysis", "design:systematic-review", "design:narrative-review")
 _INTRINSIC_COMPARATORS = ("comparator:control", "comparator:model-group", "comparator:placebo", "comparator:sham")
 
 
@@ -38,6 +39,7 @@ class StudyProfile:
     size: dict[str, Any] | None = None  # {"n", "unit", "field", "start", "end", "text"}
     outcomes: list[Element] = field(default_factory=list)
     title: dict[str, list[Element]] = field(default_factory=dict)  # category -> elements named in the title
+    title_relation: str | None = None  # "effect": the title says the intervention acts on the condition
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -55,6 +57,7 @@ class StudyProfile:
             interventions=els(d.get("interventions")), routes=els(d.get("routes")),
             comparators=els(d.get("comparators")), size=d.get("size"), outcomes=els(d.get("outcomes")),
             title={k: els(v) for k, v in (d.get("title") or {}).items()},
+            title_relation=d.get("title_relation"),
         )
 
 
@@ -75,14 +78,44 @@ def _distinct(ms: list[Mention], limit: int) -> list[Element]:
     return list(seen.values())[:limit]
 
 
+# between an intervention and what it acts on in a title: "MSCs ameliorate ...", "exosomes for ..."
+_ACTS_ON = re.compile(r"\b(?:for|against|in\s+(?:the\s+)?(?:treatment|therapy|management)|treat\w*|therap\w*|improv\w*|"
+                      r"protect\w*|alleviat\w*|ameliorat\w*|attenuat\w*|rescu\w*|revers\w*|reduc\w*|reliev\w*|"
+                      r"prevent\w*|mitigat\w*|suppress\w*|inhibit\w*|restor\w*|promot\w*|enhanc\w*|exert\w*|"
+                      r"effects?\s+(?:on|in)|on)\b", re.I)
+
+
+def _sources_of_derived(ms: list[Mention], texts: dict[str, str]) -> list[Mention]:
+    """"Human stem cell-derived A10 neurons": the neurons are what was given, not the stem cells."""
+    cells = sorted((m for m in ms if m.category == "cell_source"), key=lambda m: (m.field, m.start))
+    drop = set()
+    for a, b in zip(cells, cells[1:]):
+        if a.field == b.field and 0 <= b.start - a.end <= 14 and re.match(
+                r"^[\s\-]*derived[\s\-]+(?:[\w\-]+\s+)?$", texts[a.field][a.end : b.start], re.I):
+            drop.add(id(a))
+    return [m for m in ms if id(m) not in drop]
+
+
+def _title_relation(title: str, mentions: list[Mention]) -> str | None:
+    inter = [m for m in mentions if m.category in ("cell_source", "product")]
+    targets = [m for m in mentions if m.category in ("condition", "outcome_measure", "biomarker", "mechanism")]
+    if not inter or not targets:
+        return None
+    first = min(inter, key=lambda m: m.start)
+    later = [t for t in targets if t.start >= first.end]
+    if later and _ACTS_ON.search(title, first.end, min(t.start for t in later)):
+        return "effect"
+    return None
+
+
 def study_profile(record_title: str, abstract: str, sentences: list[Sentence], mentions: list[Mention],
                   design: str | None, species: list[str], sample_size: dict[str, int],
                   sample_cue: dict | None) -> StudyProfile:
     texts = {"title": record_title, "abstract": abstract}
     text_mentions = [m for m in mentions if m.field in texts and not m.negated]
     own = [m for m in text_mentions if _role_of(sentences, m) in _OWN_ROLES]
-    if not any(m.field == "abstract" for m in own):  # no methods part: the whole abstract speaks for itself
-        own = text_mentions
+    if design in _REVIEWS or not any(m.field == "abstract" for m in own):
+        own = text_mentions  # a review, or no methods part: the whole abstract speaks for itself
 
     def cat(*categories: str) -> list[Mention]:
         return sorted((m for m in own if m.category in categories), key=lambda m: (m.field != "title", m.start))
@@ -97,7 +130,10 @@ def study_profile(record_title: str, abstract: str, sentences: list[Sentence], m
             p.species.append(Element.of(first))
     p.models = _distinct(cat("animal_model"), 2)
     p.conditions = _distinct(cat("condition"), 2)
-    p.interventions = _distinct(_without_parts(cat("cell_source", "product")), 3)
+    interventions = _sources_of_derived(_without_parts(cat("cell_source", "product")), texts)
+    composed = {part for m in interventions if "+" in m.concept_id for part in m.concept_id.split("+")[:1]}
+    # "exosomes from BMSCs ... the exosomes": the composite says it; a product alone repeats it
+    p.interventions = _distinct([m for m in interventions if m.concept_id not in composed], 3)
     p.routes = _distinct(cat("route"), 2)
     comparators = []
     for m in cat("comparator"):
@@ -115,7 +151,8 @@ def study_profile(record_title: str, abstract: str, sentences: list[Sentence], m
     measured = [m for m in own if m.field == "abstract" and m.category in ("outcome_measure", "biomarker")
                 and _role_of(sentences, m) in ("methods", "results")]
     p.outcomes = _distinct(sorted(measured, key=lambda m: (m.category != "outcome_measure", m.start)), 5)
-    title = [m for m in text_mentions if m.field == "title"]
+    title = _sources_of_derived([m for m in text_mentions if m.field == "title"], texts)
+    p.title_relation = _title_relation(record_title, _without_parts(title))
     for category, key in (("cell_source", "interventions"), ("product", "interventions"), ("species", "species"),
                           ("animal_model", "models"), ("condition", "conditions"), ("mechanism", "mechanisms"),
                           ("outcome_measure", "outcomes"), ("biomarker", "outcomes")):

@@ -78,6 +78,10 @@ class Concept:
     product: bool = False  # a cell-derived product (EVs, exosomes, secretome, ...)
     phrases: dict[str, dict[str, str]] = field(default_factory=dict)  # form -> lang -> text
     in_vivo: bool = False  # an animal model only living animals can be: its mention makes a study in vivo
+    # forms whose change is not the concept's in the same direction ("SOD" for oxidative stress, "BBB
+    # permeability" for barrier integrity, a marker like "tyrosine hydroxylase" for dopamine): a
+    # finding never says which way the concept moved from these
+    not_effects: list[str] = field(default_factory=list)
 
     def match_key(self) -> str:
         """What the tagger depends on: changing it means records may need re-annotation."""
@@ -85,6 +89,8 @@ class Concept:
                 sorted(self.pub_types), self.text_cues, self.evidence_level, self.parent, self.product]
         if self.in_vivo:  # only when set, so the keys of every other concept stay as they were
             data.append("in_vivo")
+        if self.not_effects:
+            data.append(sorted(self.not_effects))
         return hashlib.sha1(json.dumps(data, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
@@ -180,6 +186,7 @@ def _concept_from(entry: dict[str, Any], category: str, macros: dict[str, list[s
         product=bool(entry.get("product", False)),
         phrases=phrases,
         in_vivo=bool(entry.get("in_vivo", False)),
+        not_effects=list(entry.get("not_effects", [])),
     )
 
 
