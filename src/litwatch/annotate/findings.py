@@ -31,6 +31,7 @@ DIRECTIONS = ("reduced", "increased", "improved", "prevented", "no_effect", "not
 EFFECT_CATEGORIES = ("condition", "outcome_measure", "biomarker", "mechanism")
 _INTERVENTION = ("cell_source", "product")
 _SAFETY = ("outcome:adverse-events", "outcome:serious-adverse-events")
+_ANIMALS = ("species:mouse", "species:rat", "species:nonhuman-primate", "species:zebrafish")
 
 # direction words; the first group that matches at a position wins (so "did not reduce" is no effect)
 _CUES = [
@@ -74,8 +75,15 @@ _INDUCED_MODIFIER = re.compile(r"\b[\w]+-(?:induced|related|associated)\b", re.I
 _INTRANSITIVE = re.compile(r"fell|dropped|rose|declined|declines", re.I)
 _INDUCED = re.compile(r"(?:induced|caused|evoked|triggered|provoked|related|associated)[\s\-]+(?:the\s+)?$", re.I)
 _TREATMENT = re.compile(
-    r"\b(?:treat(?:ed|ment|ments)?|administ\w+|transplant\w*|inject\w*|infus\w*|therap\w+|graft\w*|engraft\w*|"
+    r"\b(?:(?:pre)?treat(?:ed|ment|ments)?|administ\w+|transplant\w*|inject\w*|infus\w*|therap\w+|graft\w*|engraft\w*|"
     r"implant\w*|the cells|these cells|the vesicles|the exosomes|intervention)\b", re.I)
+# what says a cell or product was given (so it is an intervention, not the biology being studied)
+_GIVEN = re.compile(
+    r"\b(?:(?:pre)?treat\w*|administ\w+|transplant\w*|inject\w*|infus\w*|therap\w+|graft\w*|engraft\w*|implant\w*|"
+    r"deliver\w*|gave|given|giving|received|receiving|dos(?:e|ed|es|ing)|co-?cultur\w*|incubat\w*|exposed\s+to|"
+    r"supplement\w*|applied|applying)\b", re.I)
+_CELL_LINE = re.compile(r"\b[A-Z][A-Za-z]*-?\d+[A-Za-z]?\s+(?:cells|microglia|macrophages)\b|"
+                        r"\b(?:LPS|lipopolysaccharide)-(?:stimulated|treated|activated)\s+(?:\w+\s+){0,2}(?:cells|microglia|macrophages)\b")
 _COMPARISON = re.compile(
     r"\b(?:compared\s+(?:with|to)|in\s+comparison\s+(?:with|to)|versus|vs\.?|relative\s+to|than|against)\s+"
     r"(?:those\s+(?:of|in)\s+|that\s+(?:of|in)\s+|in\s+)?(?:the\s+|a\s+|an\s+)?", re.I)
@@ -217,6 +225,7 @@ class _RecordContext:
 
     def __init__(self, text, sentences, mentions, species, sample_size, sample_cue, design, vocab) -> None:
         self.vocab = vocab
+        self._given: dict[str, bool] = {}
         self.text = text
         self.sentences = sentences
         self.mentions = mentions
@@ -234,6 +243,26 @@ class _RecordContext:
         if len(ids) != 1:
             return None
         return sorted(ms, key=lambda m: (m.field != "title", m.start))[0]
+
+    def given(self, concept_id: str) -> bool:
+        """Does the record say this cell or product was given (transplanted, injected, received ...)?
+        Natural killer cells the study only measures are no intervention."""
+        if concept_id not in self._given:
+            parts = set(concept_id.split("+"))
+            self._given[concept_id] = False
+            for m in self.mentions:
+                if m.concept_id != concept_id and m.concept_id not in parts:
+                    continue
+                s = self.sentence_of(m)
+                body = self.text[s.start : s.end] if s is not None and s.field == "abstract" else (m.text if s is None else "")
+                if s is not None and s.field == "title":
+                    body = ""
+                if _GIVEN.search(body) or re.match(r"[\s\-]*(?:treated|treatment|therapy|transplantation|injection|"
+                                                   r"infusion|administration|grafts?)\b",
+                                                   self.text[m.end : m.end + 20] if m.field == "abstract" else "", re.I):
+                    self._given[concept_id] = True
+                    break
+        return self._given[concept_id]
 
     def sentence_of(self, m: Mention) -> Sentence | None:
         for s in self.sentences:
@@ -390,6 +419,7 @@ def _comparator(text: str, s: Sentence, here: list[Mention]) -> tuple[Mention | 
 def _one(text: str, s: Sentence, here: list[Mention], rec: _RecordContext) -> StructuredFinding | None:
     interventions = [_resolved(m, text, rec) for m in _without_parts([m for m in here if m.category in _INTERVENTION])
                      if not m.negated]
+    interventions = [m for m in interventions if rec.given(m.concept_id)]
     models = [m for m in here if m.category == "animal_model" and not m.negated]
     anatomy = [m for m in here if m.category == "anatomy"]
     comparator, comparator_spans = _comparator(text, s, here)
@@ -452,17 +482,18 @@ def _one(text: str, s: Sentence, here: list[Mention], rec: _RecordContext) -> St
         if not _TREATMENT.search(sentence_text) and not safety_only:
             return None  # changes with no treatment named: nothing to attribute them to
         only = rec.unique(_INTERVENTION)
-        if only is None:
+        if only is None or not rec.given(only.concept_id):
             return None
         interventions, context = [only], True
     finding = StructuredFinding(s.id, [Element.of(m, context) for m in _first_per_concept(interventions)], effects,
                                 comparator=Element.of(comparator) if comparator else None,
                                 hedged=bool(_HEDGE.search(sentence_text)))
-    dish = _IN_VITRO.search(text, s.start, s.end)
-    if dish:
+    dish = _IN_VITRO.search(text, s.start, s.end) or _CELL_LINE.search(text, s.start, s.end)
+    if dish or rec.design == "design:in-vitro":
         # "In vitro, EVs lowered IL-6 release by cultured microglia": cells in a dish, whatever the
-        # record's animals, routes and doses were
-        finding.species = Element("species:cell-line", "abstract", dish.start(), dish.end(), dish.group(0))
+        # record's animals, routes and doses were; nothing is taken from the rest of the record
+        if dish:
+            finding.species = Element("species:cell-line", "abstract", dish.start(), dish.end(), dish.group(0))
         routes = [m for m in here if m.category == "route" and not m.negated]
         finding.routes = [Element.of(m) for m in _first_per_concept(routes)]
         doses = list(_DOSE.finditer(text, s.start, s.end))
@@ -513,10 +544,12 @@ def _subject(f: StructuredFinding, text: str, s: Sentence, here: list[Mention], 
         first = next((m for m in rec.mentions if m.concept_id == rec.species[0]), None)
         if first is not None:
             f.species = Element.of(first, context=True)
-    if f.species is None or f.species.concept != "species:human":
-        if models:
+    if f.species is not None and f.species.concept != "species:human":
+        # a model is said only of animals ("LPS-stimulated THP-1 cells" are no LPS model)
+        in_vivo = [m for m in models if getattr(rec.vocab.get(m.concept_id), "in_vivo", False)]
+        if models and (in_vivo or f.species.concept in _ANIMALS):
             f.model = Element.of(models[0])
-        elif f.species is not None:
+        elif not models:
             only = rec.unique(("animal_model",))
             if only is not None and getattr(rec.vocab.get(only.concept_id), "in_vivo", False):
                 f.model = Element.of(only, context=True)

@@ -96,6 +96,22 @@ def _sources_of_derived(ms: list[Mention], texts: dict[str, str]) -> list[Mentio
     return [m for m in ms if id(m) not in drop]
 
 
+_GENERIC = {"cell:stem-cell": 2, "cell:msc": 1}  # named with a more specific cell, these add nothing
+
+
+def _specific(els: list[Element]) -> list[Element]:
+    """Drop "stem cells" when the record names which ones, and "MSCs" when it names their source."""
+    ids = {e.concept for e in els}
+    out = []
+    for e in els:
+        if e.concept == "cell:stem-cell" and len(ids - {"cell:stem-cell"}) >= 1:
+            continue
+        if e.concept == "cell:msc" and any(i.startswith("cell:") and i.endswith("-msc") for i in ids):
+            continue
+        out.append(e)
+    return out
+
+
 def _title_relation(title: str, mentions: list[Mention]) -> str | None:
     inter = [m for m in mentions if m.category in ("cell_source", "product")]
     targets = [m for m in mentions if m.category in ("condition", "outcome_measure", "biomarker", "mechanism")]
@@ -133,7 +149,7 @@ def study_profile(record_title: str, abstract: str, sentences: list[Sentence], m
     interventions = _sources_of_derived(_without_parts(cat("cell_source", "product")), texts)
     composed = {part for m in interventions if "+" in m.concept_id for part in m.concept_id.split("+")[:1]}
     # "exosomes from BMSCs ... the exosomes": the composite says it; a product alone repeats it
-    p.interventions = _distinct([m for m in interventions if m.concept_id not in composed], 3)
+    p.interventions = _specific(_distinct([m for m in interventions if m.concept_id not in composed], 4))[:3]
     p.routes = _distinct(cat("route"), 2)
     comparators = []
     for m in cat("comparator"):
@@ -160,4 +176,6 @@ def study_profile(record_title: str, abstract: str, sentences: list[Sentence], m
         if found:
             p.title.setdefault(key, [])
             p.title[key] += _distinct(found, 3)
+    if p.title.get("interventions"):
+        p.title["interventions"] = _specific(p.title["interventions"])
     return p

@@ -350,7 +350,7 @@ def _overview(period: Period, papers: list[_Paper], labels) -> dict[str, Any]:
         for cell in cell_list:
             for e in effects:
                 pairs[(cell, e)] += 1
-    cols = [e for e, _ in outcomes.most_common() if any(pairs[(c, e)] for c in by_cell)][:10]
+    cols = [e for e, _ in outcomes.most_common() if any(pairs[(c, e)] for c in by_cell)][:8]
     rows = [c for c, _ in by_cell.most_common() if any(pairs[(c, e)] for e in cols)][:8]
     for cid in list(by_design) + list(by_species) + list(by_cell) + rows + cols + [m for m, _ in mechanisms.most_common(3)]:
         labels(cid, "en")

@@ -23,7 +23,7 @@ _STRONG = re.compile(r"universit|hospital|institut|academy|academia|college|poly
 _WEAK = re.compile(r"\b(?:centre|center|clinic|klinik|school|laborator\w*|foundation|council|ministry|agency|"
                    r"corporation|company|inc|ltd|llc|gmbh|plc|pharma\w*|biotech\w*|therapeutics|"
                    r"co\.?)\b|中心|实验室|實驗室|公司", re.I)
-_UNIT = re.compile(r"(?:department|dept|division|faculty|section|unit)\b", re.I)
+_UNIT = re.compile(r"^(?:department|dept|division|faculty|section|unit|program(?:me)?|group|team)\b|\bbranch\b", re.I)
 _EMAIL = re.compile(r"(?:electronic address:\s*)?\S+@\S+", re.I)
 
 
@@ -47,7 +47,7 @@ def lead_institution(record: Record) -> str | None:
             if _STRONG.search(part):
                 return part
         for part in parts:
-            if _WEAK.search(part) and not _UNIT.match(part):
+            if _WEAK.search(part) and not _UNIT.search(part):
                 return part
     return None
 
@@ -73,9 +73,9 @@ def _other_date(record: Record, kind: str, used: DateValue | None) -> dict[str, 
     issue = record.dates.get("issue")
     if used is None or issue is None or kind == "issue":
         return None
-    same = issue.value[: {"day": 10, "month": 7}.get(issue.precision, 4)] == used.value[: {"day": 10, "month": 7}.get(issue.precision, 4)]
-    if same and kind == "year":
-        return None
+    n = {"day": 10, "month": 7}.get(issue.precision, 4)
+    if issue.value[:n] == used.value[:n]:
+        return None  # the issue date says nothing the entry's date does not
     return {"kind": "issue", "value": issue.value, "precision": issue.precision, "raw": issue.raw or ""}
 
 

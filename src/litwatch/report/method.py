@@ -107,16 +107,18 @@ def rules_sentences(topic: Any) -> dict[str, str]:
         parts = [names(g.any, base) for g in groups if getattr(g, "any", None)]
         masked = [e.concept for e in excludes if getattr(e, "mode", "") == "mask"]
         if base == "en":
-            s = ("A record was included when its title, abstract, keywords or MeSH terms name "
-                 + " and also ".join(parts) if parts else "A record was included by the topic profile's rules")
+            numbered = "; and ".join(f"({k}) {part}" for k, part in enumerate(parts, 1))
+            s = ("A record was included when its title, abstract, keywords or MeSH terms name both " + numbered
+                 if len(parts) > 1 else "A record was included when its title, abstract, keywords or MeSH terms name "
+                 + parts[0] if parts else "A record was included by the topic profile's rules")
             if masked:
-                s += " (not in other senses: " + names(masked, base) + ")"
+                s += " (not counting " + names(masked, base).replace(" or ", " and ") + ")"
             s += "; a ranker that learns from people's decisions may suggest more, and a person's decision always wins."
         else:
-            s = ("纳入标准：题目、摘要、关键词或MeSH主题词中同时提及" + "以及".join(parts) if parts
-                 else "按主题配置的规则纳入")
+            numbered = "，以及".join(f"（{k}）{part}" for k, part in enumerate(parts, 1))
+            s = ("纳入标准：题目、摘要、关键词或MeSH主题词须同时提及" + numbered if parts else "按主题配置的规则纳入")
             if masked:
-                s += "（排除" + names(masked, base) + "）"
+                s += "；不计" + names(masked, base).replace("或", "和")
             s += "；排序模型可根据人工判定提出建议，人工判定始终优先。"
         out[lang] = s if lang in ("en", "zh-Hans") else to_lang(s, lang)
     return out

@@ -300,6 +300,9 @@ def studied_sentence(ph: Phraser, p: dict[str, Any], design: str | None, lang: s
         body = "与".join(x for x in (inter_zh, conds_zh) if x)
         return head + (f"：围绕{body}" if body else "") + "。"
     subject = _profile_subject(ph, p, lang)
+    if design in ("design:animal", "design:in-vitro") and subject and not [
+            s for s in p.get("species") or [] if s["concept"] != "species:human"]:
+        subject = ""  # an animal or cell study names no people as its subjects
     size = p.get("size") or {}
     comparators = join([ph.label(c["concept"], lang) for c in p.get("comparators") or []], lang)
     outcomes = join([ph.name(o["concept"], lang, "short", "measure") if o["concept"].startswith("biomarker:")
@@ -319,19 +322,24 @@ def studied_sentence(ph: Phraser, p: dict[str, Any], design: str | None, lang: s
         if outcomes:
             s += f"; outcomes measured: {outcomes}"
         return s + "."
-    parts = []
-    if subject:
-        who = f"以{subject}为对象"
-        if size.get("unit") == "animals_per_group":
-            who += f"（每组{size['n']}只）"
-        elif size.get("unit") == "participants":
-            who += f"（{size['n']}名受试者）"
-        parts.append(who)
-    if inter:
-        parts.append(f"研究{inter}" + (f"（对照：{comparators}）" if comparators else ""))
-    elif comparators:
-        parts.append(f"对照：{comparators}")
-    s = head + ("：" + "，".join(parts) if parts else "")
+    size_zh = ""
+    if size.get("unit") == "animals_per_group":
+        size_zh = f"（每组{size['n']}只）"
+    elif size.get("unit") == "participants":
+        size_zh = f"（{size['n']}名受试者）"
+    compared = f"（对照：{comparators}）" if comparators else ""
+    human = any(s["concept"] == "species:human" for s in p.get("species") or []) and not [
+        s for s in p.get("species") or [] if s["concept"] != "species:human"]
+    # "在…中检验…" rather than "以…为对象": OpenCC's Taiwan phrases turn 对象 into 物件 (an object in software)
+    if subject and inter:
+        body = f"在{subject}中{size_zh}检验{inter}{compared}"
+    elif subject:
+        body = ("受试者：" if human else "实验动物：" if design == "design:animal" else "研究样本：") + subject + size_zh
+    elif inter:
+        body = f"检验{inter}{compared}"
+    else:
+        body = ""
+    s = head + ("：" + body if body else "")
     if outcomes:
         s += f"；测量指标：{outcomes}"
     return s + "。"

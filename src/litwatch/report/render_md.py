@@ -22,7 +22,7 @@ def md_text(s: str | None) -> str:
     """A record's text as inert Markdown: HTML escaped, Markdown punctuation backslash-escaped."""
     if not s:
         return ""
-    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    s = re.sub(r"&(?=#?\w+;)", "&amp;", s).replace("<", "&lt;").replace(">", "&gt;")
     s = re.sub(r"[\r\n]+", " ", s)
     s = _MD_SPECIAL.sub(r"\\\1", s)
     # "# x", "> x", "1. x" where the text starts a line: no heading, quote or list

@@ -115,11 +115,11 @@ def _method(d: Digest, lang: str) -> dict[str, Any]:
                  "span": format_period(s["date_from"][:7], s["date_to"][:7], lang)
                  if s.get("date_from") and s.get("date_to") else ""}
                 for s in search.get("searches", [])]
-    placement = d.counts.get("placement") or {}
+    placed = d.counts.get("papers_by_placement") or {}
     placement_text = ""
-    if placement.get("year_only") or placement.get("undated"):
-        parts = [t(f"method.placement_{k}", lang, n=placement[k]) for k in ("year_only", "undated") if placement.get(k)]
-        placement_text = t("method.placement", lang, n=d.counts.get("records", 0),
+    if placed.get("year") or placed.get("undated"):
+        parts = [t(f"method.placement_{k}", lang, n=placed[k]) for k in ("year", "undated") if placed.get(k)]
+        placement_text = t("method.placement", lang, n=d.counts.get("papers", 0),
                            parts=("，" if is_zh(lang) else " and ").join(parts))
     v = d.method.get("versions") or {}
     return {
@@ -292,7 +292,7 @@ def _months(d: Digest, lang: str, grouped: bool) -> list[dict[str, Any]]:
         key = "undated" if m.kind == "undated" else m.month[:4]
         by_year.setdefault(key, []).append(m)
     keys = [f"{y:04d}" for y in d.period.years()] + (["undated"] if "undated" in by_year else [])
-    current: dict[str, Any] | None = {"heading": None, "id": "months", "items": []} if not grouped else None
+    current: dict[str, Any] | None = {"heading": None, "id": "months-list", "items": []} if not grouped else None
     for key in keys:
         sections = by_year.get(key, [])
         if grouped:
@@ -373,7 +373,7 @@ def _trials(d: Digest, lang: str) -> dict[str, Any]:
             "enrollment": "" if e.enrollment is None else str(e.enrollment),
             "sponsor": e.sponsor or "",
             "countries": country_text(e.countries, lang),
-            "start": format_date(e.start, lang, "month") if e.start else "",
+            "start": format_month_short(e.start[:7], lang) if e.start else "",
             "url": safe_url(e.url),
         })
         if e.new_in_period and e.first_posted:
