@@ -41,6 +41,7 @@ _PRIMARY_ROLES = {"title", "objective", "methods", "results"}
 # designs an abstract may name in any sentence ("This review aims ..." is often classed background)
 _ANYWHERE = {"design:narrative-review", "design:protocol", "design:case-report"}
 # MeSH names cell lines as "<code> Cells": "HEK293 Cells", "NIH 3T3 Cells", "HeLa Cells"
+_FUTURE = re.compile(r"\b(?:need\w*|future|further|warrant\w*|should|remain\w*|will|would|could|may)\b", re.I)
 _MESH_CELL_LINE = re.compile(r"^(?:[\w\- ]*\d[\w\- ]*|HeLa|CHO|COS|Jurkat|Hep G2|Vero) Cells$")
 
 
@@ -128,8 +129,12 @@ def infer_design(record: Record, sentences: list[Sentence], mentions: list[Menti
     primary = [s for s in sentences if s.role in _PRIMARY_ROLES]
     if not any(s.field == "abstract" for s in primary):  # too short to have a methods part
         primary = sentences
+    # what was done in animals is also said in conclusions ("In a diabetic mouse model, the exosomes
+    # accelerated healing"); what should be done next is not ("studies in animal models are needed")
+    told = primary + [s for s in sentences if s.role == "conclusions" and s not in primary
+                      and not _FUTURE.search(texts[s.field], s.start, s.end)]
     for cid, rx in _cue_patterns(vocab):
-        for s in sentences if cid in _ANYWHERE else primary:
+        for s in sentences if cid in _ANYWHERE else told if cid == "design:animal" else primary:
             for m in rx.finditer(texts[s.field], s.start, s.end):
                 cues.setdefault(cid, []).append({"source": "text", "field": s.field, "start": m.start(),
                                                  "end": m.end(), "text": m.group(0), "concept": cid})

@@ -186,7 +186,7 @@ def _build(store: Any, topic: Any, period: Period, options: ReportOptions) -> Di
     sources = report_sources(store, period_ids)
     source_runs = sorted({s["run_id"] for s in sources["searches"] if s.get("run_id")}
                          | _import_runs(store, period_ids))
-    runs = report_runs(store, name, source_runs)
+    runs = report_runs(store, name, source_runs, period_ids)
     search = {
         "files": sources["files"],
         "searches": sources["searches"],

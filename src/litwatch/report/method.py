@@ -69,16 +69,27 @@ def _origin_query(origin: str | None) -> str:
     return text.rsplit(" (", 1)[0] if text.endswith(")") else text
 
 
-def report_runs(store, topic_name: str, source_run_ids: list[int]) -> list[dict[str, Any]]:
-    """The runs behind the report: the imports and fetches its records came from, and the
-    screening and annotation runs of its topic (oldest first). A report's own runs are not listed."""
+def report_runs(store, topic_name: str, source_run_ids: list[int], record_ids: list[int]) -> list[dict[str, Any]]:
+    """The runs behind the report, oldest first: the imports and fetches its records came from, the
+    screening runs that wrote the rule and model decisions in effect for them, and the annotation
+    runs of its topic. A run that changed nothing for these records (a repeat screening) is not
+    behind the report; a report's own runs never are."""
     wanted = set(source_run_ids)
+    try:
+        from litwatch.screen.decisions import latest_rows
+
+        for kinds in latest_rows(store, topic_name, record_ids).values():
+            for kind in ("rule", "model"):
+                row = kinds.get(kind)
+                if row is not None and row["run_id"] is not None:
+                    wanted.add(int(row["run_id"]))
+    except ImportError:  # pragma: no cover
+        pass
     out = []
     for run in store.runs(limit=None):
         params = run.get("params") or {}
-        mine = run["id"] in wanted
-        about_topic = run["kind"] in ("screen", "annotate") and params.get("topic") in (topic_name, None)
-        if mine or about_topic:
+        annotation = run["kind"] == "annotate" and params.get("topic") in (topic_name, None)
+        if run["id"] in wanted or annotation:
             out.append({k: run.get(k) for k in ("id", "kind", "started_at", "finished_at", "status")}
                        | {"params": params, "counts": run.get("counts") or {}})
     return sorted(out, key=lambda r: r["id"])
