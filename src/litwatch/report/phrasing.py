@@ -32,11 +32,20 @@ _ZH_VERB = {
 _REVIEWS = {"design:meta-analysis", "design:systematic-review", "design:narrative-review", "design:editorial-comment"}
 
 
+def _vocabulary_label(cid: str, lang: str) -> str:
+    try:
+        from litwatch.annotate import concept_label
+
+        return concept_label(cid, lang)
+    except Exception:  # a concept an older vocabulary had
+        return cid.split(":", 1)[-1].replace("-", " ")
+
+
 class Phraser:
     """Labels and phrases of concepts in en and zh-Hans (cached), the build's one door to the vocabulary."""
 
-    def __init__(self, label: Callable[[str, str], str]) -> None:
-        self.label = label
+    def __init__(self, label: Callable[[str, str], str] | None = None) -> None:
+        self.label = label or _vocabulary_label
         self._phrases: dict[tuple[str, str, str], str | None] = {}
 
     def phrase(self, cid: str | None, form: str, lang: str) -> str | None:

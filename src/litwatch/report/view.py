@@ -193,14 +193,28 @@ def date_text(p: Paper, lang: str) -> str:
     kind = p.date_kind
     if kind == "undated" or not p.date:
         return t("dates.undated", lang)
-    precision = "year" if kind == "year" or p.date_precision == "season" else p.date_precision
-    value = format_date(p.date, lang, precision)
+    if p.date_precision == "season":
+        value = _season(p.date, lang)
+    else:
+        value = format_date(p.date, lang, "year" if kind == "year" else p.date_precision)
     text = t(f"dates.{kind}", lang, date=value)
     other = p.other_date
     if other:
         oprec = "year" if other.get("precision") in ("year", "season") else other.get("precision", "day")
         text += t("dates.other_issue", lang, date=format_date(other["value"], lang, oprec))
     return text
+
+
+_SEASONS = {1: ("Winter", "冬季"), 3: ("Spring", "春季"), 6: ("Summer", "夏季"), 9: ("Autumn", "秋季")}
+
+
+def _season(iso: str, lang: str) -> str:
+    """'2025-03-01' at season precision: 'Spring 2025' / '2025年春季'."""
+    year, month = int(iso[:4]), int(iso[5:7])
+    en, zh = _SEASONS.get(month, (None, None))
+    if en is None:
+        return format_date(iso, lang, "year")
+    return f"{year}年{zh}" if is_zh(lang) else f"{en} {year}"
 
 
 def _cap(s: str, lang: str) -> str:
