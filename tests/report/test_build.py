@@ -340,3 +340,28 @@ def test_unknown_topic_is_a_profile_error(report_db):
 def test_empty_store_is_a_report_error(store, topic):
     with pytest.raises(ReportError, match="holds no records"):
         build(topic, PERIOD, store=store)
+
+
+def test_method_names_the_live_searches_their_warnings_and_only_their_queries(store, topic):
+    from litwatch.records import AbstractSection, Ids, Provenance
+    from litwatch.screen import record_decision
+
+    run = store.start_run("fetch", {"topic": topic.name, "queries": {"pubmed": "stem cell[tiab] AND tumor[tiab]"},
+                                    "date_from": "2015-01-01", "date_to": "2015-12-31"})
+    record = Record(ids=Ids(pmid="91000077"), title="Mesenchymal stem cells and tumor growth",
+                    abstract=[AbstractSection("Mesenchymal stem cells were given to mice with tumors.")],
+                    dates={"electronic": DateValue("2015-08-03")},
+                    provenance=[Provenance(source="pubmed", origin="PubMed efetch: stem cell[tiab] AND tumor[tiab] "
+                                           "(records 1-1)", retrieved_at="2025-06-01T00:00:00Z", run_id=run)])
+    (rid,) = store.upsert([record], run_id=run).record_ids
+    store.finish_run(run, "ok", {"warnings": ["PhraseNotFound: stem cell[tiab]"],
+                                 "sources": {"pubmed": {"warnings": ["QuotedPhraseNotFound: \"tumour growth\""]}}}, [])
+    record_decision(store, topic.name, rid, "include", by="tester")
+    d = build(topic, PERIOD, ReportOptions(generated_at=GENERATED), store=store)
+    assert d.search["files"] == [] and [s["source"] for s in d.search["searches"]] == ["pubmed"]
+    md = render(d, "md", "en").decode().split("## Overview")[0]
+    assert "**Live searches**" in md and "stem cell[tiab] AND tumor[tiab]" in md
+    assert "PhraseNotFound: stem cell\\[tiab\\]" in md and "QuotedPhraseNotFound" in md
+    assert "europepmc" not in md.lower() and "Europe PMC" not in md  # the profile's other queries made nothing here
+    zh = render(d, "md", "zh-Hans").decode().split("## 概览")[0]
+    assert "**在线检索**" in zh and "**数据库返回的提示**" in zh
