@@ -30,6 +30,11 @@ _LAYOUT = """() => {
   for (const h of document.querySelectorAll('.paper-title')) {
     out.titles.push({over: h.scrollWidth - h.clientWidth});
   }
+  out.cells = [];
+  for (const td of document.querySelectorAll('td')) {
+    const over = td.scrollWidth - td.clientWidth;
+    if (over > 1) out.cells.push({text: td.textContent.trim().slice(0, 40), over});
+  }
   for (const svg of document.querySelectorAll('figure svg')) {
     const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
     for (const t of svg.querySelectorAll('text')) {
@@ -57,6 +62,7 @@ def _check_layout(page, lang: str) -> dict:
         assert h["lines"] <= 2 or h["lines"] < chars / 3, (lang, h)
         assert h["lines"] < max(chars, 2), (lang, h)
     assert all(t["over"] <= 1 for t in found["titles"]), (lang, found["titles"])
+    assert not found["cells"], (lang, found["cells"][:5])  # no cell's text runs into its neighbour
     return found
 
 

@@ -96,7 +96,7 @@ def evidence_map_svg(
     cols = [_fit(c, FONT, 190) for c in col_labels]
     label_w = max([text_width(r, FONT) for r in rows] + [60]) + 12
     longest = max([text_width(c, FONT) for c in cols] + [20])
-    head_h = 24 + 0.72 * longest  # column labels are drawn at -45 degrees
+    head_h = 34 + 0.72 * longest  # column labels are drawn at -45 degrees, clear of the title
     width = min(MAX_WIDTH, max(360.0, label_w + cell * len(cols) + 20 + 0.72 * longest))
     height = head_h + cell * len(rows) + 16
     body = [text(8, 18, _fit(title, FONT + 2, width - 16), FONT + 2, weight="bold")]
