@@ -10,9 +10,12 @@
 3. The share of Chinese letters in the zh-Hans month section of the default topic's report made from
    the roundup's references and the test fixtures (see tests/report/test_genre.py).
 
-Timings on a shared machine are noisy: each figure is the median of --repeats runs.
+Timings on a shared machine are noisy: each figure is the median of --repeats runs, and (1) is also
+given as a ratio to the named baseline measured in the same run: the same build + HTML with the code
+of --baseline-src (default: the main checkout next to this worktree, ../../main/src), which reads the
+same stored annotations but makes none of this report's sentences.
 
-    python bench/report.py [--records 1000] [--repeats 3] [--keep DIR] [--skip-store]
+    python bench/report.py [--records 1000] [--repeats 3] [--keep DIR] [--skip-store] [--baseline-src DIR]
 """
 
 from __future__ import annotations
@@ -77,7 +80,18 @@ print(t1 - t0, t2 - t1, d.included, imports)
 """
 
 
-def bench_thousand(n: int, repeats: int, keep: Path | None) -> None:
+def _first_build(db: Path, src: Path | None) -> tuple[float, float, int, float]:
+    import os
+
+    env = dict(os.environ)
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
+    out = subprocess.run([sys.executable, "-c", _FIRST_BUILD.format(year=YEAR), str(db), str(PROFILE)],
+                         capture_output=True, text=True, check=True, env=env).stdout.split()
+    return float(out[0]), float(out[1]), int(out[2]), float(out[3])
+
+
+def bench_thousand(n: int, repeats: int, keep: Path | None, baseline: Path | None) -> None:
     from litwatch.annotate import annotate_store
     from litwatch.report import ReportOptions, build, render
     from litwatch.screen import update_screening
@@ -94,11 +108,11 @@ def bench_thousand(n: int, repeats: int, keep: Path | None) -> None:
         annotate_store(store, topic)
         setup = time.perf_counter() - t0
         store.close()
-        firsts = []
-        for _ in range(repeats):  # a fresh process each time: nothing cached
-            out = subprocess.run([sys.executable, "-c", _FIRST_BUILD.format(year=YEAR), str(db), str(PROFILE)],
-                                 capture_output=True, text=True, check=True).stdout.split()
-            firsts.append((float(out[0]), float(out[1]), int(out[2]), float(out[3])))
+        firsts, bases = [], []
+        for _ in range(repeats):  # a fresh process each time: nothing cached; new and baseline interleaved
+            firsts.append(_first_build(db, None))
+            if baseline is not None:
+                bases.append(_first_build(db, baseline))
         store = open_store(db)
         digest = build(topic, (f"{YEAR}-01", f"{YEAR}-12"), ReportOptions(), store=store)
         t0 = time.perf_counter()
@@ -121,6 +135,9 @@ def bench_thousand(n: int, repeats: int, keep: Path | None) -> None:
     print(f"| build | {b:.2f} |")
     print(f"| HTML (en) | {h:.2f} |")
     print(f"| build + HTML | {b + h:.2f} (target <= 3 s: {'ok' if b + h <= 3 else 'SLOW'}) |")
+    if bases:
+        bb = statistics.median(x[0] + x[1] for x in bases)
+        print(f"| baseline build + HTML ({baseline}) | {bb:.2f}; ratio {(b + h) / bb:.2f} |")
     print(f"| HTML (zh-Hans), warm | {t_zh:.2f} |")
     print(f"| PDF (en), warm | {t_pdf:.2f} |")
 
@@ -198,8 +215,11 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--keep", type=Path, help="write the 1,000-paper reports into this folder")
     ap.add_argument("--skip-store", action="store_true", help="skip the whole-store measurement (minutes)")
+    ap.add_argument("--baseline-src", type=Path, default=REPO.parents[1] / "main" / "src",
+                    help="the src/ folder of the baseline code (default: ../../main/src)")
     args = ap.parse_args()
-    bench_thousand(args.records, args.repeats, args.keep)
+    baseline = args.baseline_src if (args.baseline_src / "litwatch" / "report").is_dir() else None
+    bench_thousand(args.records, args.repeats, args.keep, baseline)
     if not args.skip_store:
         bench_store(args.repeats)
     zh_share()

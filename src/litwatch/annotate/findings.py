@@ -419,7 +419,8 @@ def _comparator(text: str, s: Sentence, here: list[Mention]) -> tuple[Mention | 
 def _one(text: str, s: Sentence, here: list[Mention], rec: _RecordContext) -> StructuredFinding | None:
     interventions = [_resolved(m, text, rec) for m in _without_parts([m for m in here if m.category in _INTERVENTION])
                      if not m.negated]
-    interventions = [m for m in interventions if rec.given(m.concept_id)]
+    interventions = [m for m in interventions if rec.given(m.concept_id)
+                     and not _SOURCE_OF_UNKNOWN.match(text, m.end)]
     models = [m for m in here if m.category == "animal_model" and not m.negated]
     anatomy = [m for m in here if m.category == "anatomy"]
     comparator, comparator_spans = _comparator(text, s, here)
@@ -479,7 +480,7 @@ def _one(text: str, s: Sentence, here: list[Mention], rec: _RecordContext) -> St
     context = False
     safety_only = all(e.direction == "not_observed" for e in effects)
     if not interventions:
-        if not _TREATMENT.search(sentence_text) and not safety_only:
+        if not _bare_treatment(text, s) and not safety_only:
             return None  # changes with no treatment named: nothing to attribute them to
         only = rec.unique(_INTERVENTION)
         if only is None or not rec.given(only.concept_id):
@@ -503,6 +504,29 @@ def _one(text: str, s: Sentence, here: list[Mention], rec: _RecordContext) -> St
     _subject(finding, text, s, here, models, rec)
     _route_and_dose(finding, text, s, here, interventions, context, rec)
     return finding
+
+
+# what follows a cell named as the source of something the vocabulary does not know ("hUCB-derived
+# plasma", "MSC lysates"): the cell itself was not what was given
+_SOURCE_OF_UNKNOWN = re.compile(r"[\s\-]*(?:derived|lysates?|extracts?|secreted|plasma|serum|sera|homogenates?)\b",
+                                re.I)
+# the only words that may stand before "treatment" / "transplantation" for it to mean the record's one
+# intervention: "the treatment", "after transplantation", "Treated mice"; "ABX treatment" names another
+_BARE_BEFORE = re.compile(r"(?:^|\b(?:the|this|these|such|after|following|with|by|of|and|in|that|upon|its|their|a|an|"
+                          r"single|repeated|first|second|third|fourth|fifth|final|last|initial|two|three|four|five|"
+                          r"\d+(?:st|nd|rd|th)?)\s+|[,(;:]\s*)$", re.I)
+
+
+def _bare_treatment(text: str, s: Sentence) -> bool:
+    for t in _TREATMENT.finditer(text, s.start, s.end):
+        before = text[max(s.start, t.start() - 20) : t.start()]
+        if t.start() > s.start and not _BARE_BEFORE.search(before):
+            continue
+        after = text[t.end() : s.end]
+        if re.match(r"\s+(?:with|of|using)\s+(?!the\s+cells|these\s+cells|them\b|the\s+(?:exosomes|vesicles))", after, re.I):
+            continue  # "transplantation with hUCB-derived plasma": another agent, named
+        return True
+    return False
 
 
 def _not_effect(vocab: Any, m: Mention) -> bool:
