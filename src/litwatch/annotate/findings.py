@@ -408,8 +408,11 @@ def _comparator(text: str, s: Sentence, here: list[Mention]) -> tuple[Mention | 
             if after:  # "compared with the CUMS group": untreated model animals
                 comp = Mention("comparator:model-group", "comparator", model.field, model.start,
                                model.end + after.end(), text[model.start : model.end + after.end()])
-        stop = re.search(r"[,;]|\b(?:and|the\s+hUC|treat)", text[end : s.end])
-        spans.append((c.start(), end + (stop.start() if stop else 40)))
+        # the comparison phrase runs to the next comma or "and", or to where the intervention is named
+        stop = re.search(r"[,;]|\band\b", text[end : s.end])
+        limit = end + (stop.start() if stop else 40)
+        named = [m.start for m in here if m.category in _INTERVENTION and end <= m.start < limit]
+        spans.append((c.start(), min(named) if named else limit))
         if comp is not None and found is None:
             found = comp
             spans[-1] = (c.start(), max(spans[-1][1], comp.end))

@@ -120,7 +120,12 @@ def _method(d: Digest, lang: str) -> dict[str, Any]:
     if placed.get("year") or placed.get("undated"):
         parts = [t(f"method.placement_{k}", lang, n=placed[k]) for k in ("year", "undated") if placed.get(k)]
         placement_text = t("method.placement", lang, n=d.counts.get("papers", 0),
-                           parts=("，" if is_zh(lang) else " and ").join(parts))
+                           parts=("，" if is_zh(lang) else "; ").join(parts))
+    flow = d.counts.get("placement") or {}
+    if flow.get("year_only") or flow.get("undated"):
+        placement_text = (placement_text + (" " if placement_text and not is_zh(lang) else "") + t(
+            "method.placement_flow", lang, n=d.counts.get("records", 0), year=flow.get("year_only", 0),
+            undated=flow.get("undated", 0))).strip()
     v = d.method.get("versions") or {}
     return {
         "intro": t("method.intro", lang) if files or searches else t("method.intro_none", lang),
