@@ -86,8 +86,11 @@ def _first_build(db: Path, src: Path | None) -> tuple[float, float, int, float]:
     env = dict(os.environ)
     if src is not None:
         env["PYTHONPATH"] = str(src)
-    out = subprocess.run([sys.executable, "-c", _FIRST_BUILD.format(year=YEAR), str(db), str(PROFILE)],
-                         capture_output=True, text=True, check=True, env=env).stdout.split()
+    done = subprocess.run([sys.executable, "-c", _FIRST_BUILD.format(year=YEAR), str(db), str(PROFILE)],
+                          capture_output=True, text=True, env=env)
+    if done.returncode:
+        raise SystemExit(f"the build with {src or 'this code'} failed:\n{done.stderr[-3000:]}")
+    out = done.stdout.split()
     return float(out[0]), float(out[1]), int(out[2]), float(out[3])
 
 
@@ -109,10 +112,14 @@ def bench_thousand(n: int, repeats: int, keep: Path | None, baseline: Path | Non
         setup = time.perf_counter() - t0
         store.close()
         firsts, bases = [], []
+        import shutil
+
+        base_db = Path(tmp) / "baseline.db"  # the baseline may migrate its copy to a newer schema
+        shutil.copy(db, base_db)
         for _ in range(repeats):  # a fresh process each time: nothing cached; new and baseline interleaved
             firsts.append(_first_build(db, None))
             if baseline is not None:
-                bases.append(_first_build(db, baseline))
+                bases.append(_first_build(base_db, baseline))
         store = open_store(db)
         digest = build(topic, (f"{YEAR}-01", f"{YEAR}-12"), ReportOptions(), store=store)
         t0 = time.perf_counter()

@@ -391,8 +391,10 @@ def title_gloss(ph: Phraser, p: dict[str, Any], design: str | None, kind: str = 
         what = conds or effects
     if inter and (who or what) and p.get("title_relation") == "effect":
         return f"【{tag}】{inter}对{who}{what}的作用"
-    if inter and (who or what):
+    if inter and what:
         return f"【{tag}】{inter}与{who}{what}"  # the title does not say which acts on which
+    if inter and who:
+        return f"【{tag}】{inter}在{who}中的研究"
     if inter:
         return f"【{tag}】{inter}的研究"
     if what:
