@@ -399,8 +399,15 @@ def content_hash(text: str | bytes) -> str:
     return hashlib.sha1(data).hexdigest()
 
 
+_FIELD_NAMES: dict[type, frozenset[str]] = {}
+
+
 def _build(cls: type, data: dict[str, Any]) -> Any:
-    names = {f.name for f in fields(cls)}
+    names = _FIELD_NAMES.get(cls)
+    if names is None:  # dataclasses.fields() per object showed in reading a year's records for a report
+        names = _FIELD_NAMES[cls] = frozenset(f.name for f in fields(cls))
+    if names.issuperset(data):
+        return cls(**data)
     return cls(**{k: v for k, v in data.items() if k in names})
 
 

@@ -38,12 +38,36 @@ def test_report_logs_a_run(cli, report_db, tmp_path):
     assert run["status"] == "ok" and run["params"]["from"] == "2015-10" and run["counts"]["path"] == str(out)
 
 
+def test_a_repeat_report_adds_no_annotation_or_report_run(cli, report_db, tmp_path):
+    """Nothing changed: annotation writes nothing, and the same report to the same file is not logged again.
+    (Screening's own incremental run log arrives with the inclusion work; it is not asserted here.)"""
+    from litwatch.store import open_store
+
+    db = _copy(report_db, tmp_path)
+    out = tmp_path / "r.md"
+    args = ("report", PROFILE, "--from", "2015-10", "--db", db, "--offline", "-f", "md", "-o", out)
+    assert cli(*args).exit_code == 0
+    with open_store(db) as store:
+        before = [r["kind"] for r in store.runs(limit=None)]
+    again = cli(*args)
+    assert again.exit_code == 0 and "no new run" in " ".join(again.output.split())
+    with open_store(db) as store:
+        after = [r["kind"] for r in store.runs(limit=None)]
+    added = after[: len(after) - len(before)]
+    assert "annotate" not in added and "report" not in added
+    # another format is another report: one row
+    assert cli("report", PROFILE, "--from", "2015-10", "--db", db, "--offline", "-f", "json", "-o",
+               tmp_path / "r.json").exit_code == 0
+    with open_store(db) as store:
+        assert [r["kind"] for r in store.runs(limit=None)].count("report") == before.count("report") + 1
+
+
 def test_empty_period_report_succeeds(cli, report_db, tmp_path):
     db = _copy(report_db, tmp_path)
     out = tmp_path / "empty.md"
     result = cli("report", PROFILE, "--from", "2016-02", "--to", "2016-03", "--db", db, "--offline", "-f", "md", "-o", out)
     assert result.exit_code == 0, result.output
-    assert "No included papers this month." in out.read_text(encoding="utf-8")
+    assert "No papers: February–March 2016" in out.read_text(encoding="utf-8")
 
 
 def _one_line_error(result) -> str:

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from litwatch.annotate.core import annotate_record
 from litwatch.annotate.model import ANNOTATOR_VERSION, Annotations, Mention, Sentence
-from litwatch.annotate.vocab import Concept, Vocabulary, concept_label, default_vocabulary, load_vocabulary
+from litwatch.annotate.vocab import (
+    Concept,
+    Vocabulary,
+    concept_label,
+    concept_phrase,
+    default_vocabulary,
+    load_vocabulary,
+)
 
 __all__ = [
     "ANNOTATOR_VERSION",
@@ -20,7 +27,9 @@ __all__ = [
     "annotate_record",
     "annotate_store",
     "get_annotations",
+    "get_annotations_many",
     "concept_label",
+    "concept_phrase",
     "default_vocabulary",
     "load_vocabulary",
 ]
@@ -28,7 +37,7 @@ __all__ = [
 
 def __getattr__(name: str):
     # the store side is imported on first use so annotate_record works without a database
-    if name in ("annotate_store", "get_annotations"):
+    if name in ("annotate_store", "get_annotations", "get_annotations_many"):
         from litwatch.annotate import storage
 
         return getattr(storage, name)

@@ -16,7 +16,7 @@ _NEG_BEFORE = re.compile(
     re.I,
 )
 _NEG_AFTER = re.compile(
-    r"\W*(?:\w+\W+){0,2}?(?:(?:was|were|is|are|did|does|do|has|have|had|remained)\s+(?:not|n't)\b|"
+    r"[^\w,;]*(?:\w+[^\w,;]+){0,2}?(?:(?:was|were|is|are|did|does|do|has|have|had|remained)\s+(?:not|n't)\b|"
     r"(?:remained\s+)?(?:unchanged|unaltered|unaffected)\b|(?:was|were)\s+absent\b|"
     r"(?:was|were)\s+(?:similar|comparable)\b)",
     re.I,

@@ -41,6 +41,7 @@ _PRIMARY_ROLES = {"title", "objective", "methods", "results"}
 # designs an abstract may name in any sentence ("This review aims ..." is often classed background)
 _ANYWHERE = {"design:narrative-review", "design:protocol", "design:case-report"}
 # MeSH names cell lines as "<code> Cells": "HEK293 Cells", "NIH 3T3 Cells", "HeLa Cells"
+_FUTURE = re.compile(r"\b(?:need\w*|future|further|warrant\w*|should|remain\w*|will|would|could|may)\b", re.I)
 _MESH_CELL_LINE = re.compile(r"^(?:[\w\- ]*\d[\w\- ]*|HeLa|CHO|COS|Jurkat|Hep G2|Vero) Cells$")
 
 
@@ -128,11 +129,21 @@ def infer_design(record: Record, sentences: list[Sentence], mentions: list[Menti
     primary = [s for s in sentences if s.role in _PRIMARY_ROLES]
     if not any(s.field == "abstract" for s in primary):  # too short to have a methods part
         primary = sentences
+    # what was done in animals is also said in conclusions ("In a diabetic mouse model, the exosomes
+    # accelerated healing"); what should be done next is not ("studies in animal models are needed")
+    told = primary + [s for s in sentences if s.role == "conclusions" and s not in primary
+                      and not _FUTURE.search(texts[s.field], s.start, s.end)]
     for cid, rx in _cue_patterns(vocab):
-        for s in sentences if cid in _ANYWHERE else primary:
+        for s in sentences if cid in _ANYWHERE else told if cid == "design:animal" else primary:
             for m in rx.finditer(texts[s.field], s.start, s.end):
                 cues.setdefault(cid, []).append({"source": "text", "field": s.field, "start": m.start(),
                                                  "end": m.end(), "text": m.group(0), "concept": cid})
+    # a model only living animals can be ("mice exposed to chronic mild stress") is in vivo evidence
+    for m in mentions:
+        c = vocab.get(m.concept_id)
+        if c is not None and c.in_vivo and m.field in texts and not m.negated:
+            cues.setdefault("design:animal", []).append({"source": "model", "field": m.field, "start": m.start,
+                                                         "end": m.end, "text": m.text, "concept": "design:animal"})
     if record.kind == "trial" and not cues:
         return _result(vocab, "design:nonrandomised-trial", [{"source": "trial", "text": "trial registration"}])
     return _decide(cues, mentions, vocab)
@@ -148,7 +159,7 @@ def _decide(cues: dict[str, list[dict[str, Any]]], mentions: list[Mention], voca
             return _result(vocab, cid, cues[cid])
     n = {cid: len(v) for cid, v in cues.items()}
     human = sum(1 for m in mentions if m.concept_id == "species:human" and m.field in ("title", "abstract"))
-    animal = sum(1 for c in cues.get("design:animal", []) if c["source"] == "text")
+    animal = sum(1 for c in cues.get("design:animal", []) if c["source"] in ("text", "model"))
     if "design:in-vitro" in cues and not animal:
         cues.pop("design:animal", None)  # MeSH "Mice" on a study of mouse cells in a dish
     # weak human-study cues lose to clear animal evidence ("a cohort of mice")
@@ -172,6 +183,7 @@ def infer_species(record: Record, mentions: list[Mention], sentences: list[Sente
     """Species studied: MeSH when indexed, else mentions in title/objective/methods/results."""
     spans = [(s.field, s.start, s.end, s.role) for s in sentences]
     found: dict[str, int] = {}
+    text_human = 0
     for m in mentions:
         if m.category != "species" or m.negated:
             continue
@@ -183,10 +195,14 @@ def infer_species(record: Record, mentions: list[Mention], sentences: list[Sente
         weight = 2 if role in _PRIMARY_ROLES else (1 if role in (None, "conclusions") else 0)
         if weight:
             found[m.concept_id] = found.get(m.concept_id, 0) + weight
+            if m.concept_id == "species:human":
+                text_human += weight
     if record.kind == "trial" or design in _CLINICAL:
         found["species:human"] = found.get("species:human", 0) + 3
     has_animal = any(a in found for a in _ANIMALS)
-    if design in ("design:animal", "design:in-vitro") and found.get("species:human", 0) < 3:
+    if design in ("design:animal", "design:in-vitro") and text_human < 4:
+        # MeSH "Humans" on an animal study usually names where its cells came from (hUC-MSCs in
+        # mice); people count only when the text names them in two or more primary sentences
         found.pop("species:human", None)
     if design in _CLINICAL and not has_animal:
         found.pop("species:cell-line", None)

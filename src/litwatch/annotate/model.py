@@ -14,7 +14,7 @@ from typing import Any
 __all__ = ["Mention", "Sentence", "Annotations", "ANNOTATOR_VERSION", "TEXT_FIELDS", "DOC_FIELDS"]
 
 # bump when the annotator's behaviour changes: stored annotations of another version are redone
-ANNOTATOR_VERSION = "1.1"  # 1.1: overlapping longest matches, spaced hyphens, plural unions
+ANNOTATOR_VERSION = "1.2"  # 1.2: structured findings, study profile, cell donor species, in vivo models
 
 TEXT_FIELDS = ("title", "abstract")
 DOC_FIELDS = ("mesh", "keywords", "conditions", "interventions")
@@ -31,12 +31,13 @@ class Mention:
     negated: bool = False
     speculative: bool = False
     index: int | None = None  # item number within a document-level field
-    source: str = "vocabulary"  # vocabulary | abbreviation (learned in this record) | composite
+    source: str = "vocabulary"  # vocabulary | abbreviation (learned in this record) | composite | context
     cue: str | None = None  # the negation or speculation cue that applied
+    origin: str | None = None  # a cell's donor species ("human" in "hUC-MSCs"): not a species studied
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
-        for k in ("index", "cue"):
+        for k in ("index", "cue", "origin"):
             if d[k] is None:
                 del d[k]
         return d
@@ -55,8 +56,15 @@ class Sentence:
         return asdict(self)
 
 
+_FIELD_NAMES: dict[type, frozenset[str]] = {}
+
+
 def _build(cls: type, data: dict[str, Any]) -> Any:
-    names = {f.name for f in fields(cls)}
+    names = _FIELD_NAMES.get(cls)
+    if names is None:  # dataclasses.fields() is slow enough to show when reading a year's annotations
+        names = _FIELD_NAMES[cls] = frozenset(f.name for f in fields(cls))
+    if names.issuperset(data):
+        return cls(**data)
     return cls(**{k: v for k, v in data.items() if k in names})
 
 
@@ -72,6 +80,8 @@ class Annotations:
     sentences: list[Sentence] = field(default_factory=list)
     key_findings: list[int] = field(default_factory=list)
     abbreviations: dict[str, str] = field(default_factory=dict)  # short form -> long form learned here
+    findings: list[dict[str, Any]] = field(default_factory=list)  # StructuredFinding.to_dict(), per key finding
+    profile: dict[str, Any] = field(default_factory=dict)  # StudyProfile.to_dict(): what the record studied
     version: str = ANNOTATOR_VERSION
     vocabulary_hash: str | None = None
     topic: str | None = None
@@ -90,6 +100,17 @@ class Annotations:
                 return s
         return None
 
+    def structured_findings(self) -> list[Any]:
+        """The findings as StructuredFinding objects."""
+        from litwatch.annotate.findings import StructuredFinding
+
+        return [StructuredFinding.from_dict(f) for f in self.findings]
+
+    def study_profile(self) -> Any:
+        from litwatch.annotate.studied import StudyProfile
+
+        return StudyProfile.from_dict(self.profile)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "version": self.version,
@@ -105,6 +126,8 @@ class Annotations:
             "mentions": [m.to_dict() for m in self.mentions],
             "sentences": [s.to_dict() for s in self.sentences],
             "key_findings": self.key_findings,
+            "findings": self.findings,
+            "profile": self.profile,
         }
 
     @classmethod
@@ -121,6 +144,8 @@ class Annotations:
             sentences=[_build(Sentence, s) for s in d.get("sentences", [])],
             key_findings=list(d.get("key_findings", [])),
             abbreviations=dict(d.get("abbreviations") or {}),
+            findings=list(d.get("findings") or []),
+            profile=dict(d.get("profile") or {}),
             version=d.get("version", ANNOTATOR_VERSION),
             vocabulary_hash=d.get("vocabulary_hash"),
             topic=d.get("topic"),

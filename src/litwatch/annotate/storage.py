@@ -24,7 +24,7 @@ from litwatch.errors import StoreError
 from litwatch.formats.base import utc_now
 from litwatch.records import Record
 
-__all__ = ["annotate_store", "get_annotations", "save_annotations", "design_counts"]
+__all__ = ["annotate_store", "get_annotations", "get_annotations_many", "save_annotations", "design_counts"]
 
 Progress = Callable[[int, int], None]
 _BATCH = 200
@@ -132,23 +132,31 @@ def annotate_store(store, topic: Any = None, record_ids: Iterable[int] | None = 
                    vocabulary: Vocabulary | None = None, progress: Progress | None = None) -> dict[str, Any]:
     """Annotate records whose text, topic or vocabulary changed; returns counts and designs.
 
-    Returns {"annotated", "unchanged", "revalidated", "by_design": {design: n}, "run_id"}.
+    Returns {"annotated", "unchanged", "revalidated", "by_design": {design: n}, "run_id"}. When
+    nothing changed nothing is written, not even a run row (run_id is None).
     """
     vocab = vocabulary or default_vocabulary()
     topic_name = topic if isinstance(topic, str) or topic is None else getattr(topic, "name", None)
     if isinstance(topic, str):
         topic = _load_topic(topic)
+    try:
+        known = store.conn.execute("SELECT 1 FROM annotation_vocabularies WHERE hash = ?", (vocab.hash,)).fetchone()
+        if known is None:
+            with store.transaction():
+                _remember_vocabulary(store, vocab)
+        todo, unchanged, revalidate = _plan(store, vocab, topic_name, record_ids)
+    except sqlite3.Error as exc:
+        raise StoreError(f"annotate: {exc}") from None
+    if not todo and not revalidate:
+        return {"annotated": 0, "unchanged": len(unchanged), "revalidated": 0, "by_design": {}, "run_id": None}
     run_id = store.start_run("annotate", {"topic": topic_name, "vocabulary": vocab.hash, "version": ANNOTATOR_VERSION})
     try:
-        with store.transaction():
-            _remember_vocabulary(store, vocab)
-        todo, unchanged, revalidate = _plan(store, vocab, topic_name, record_ids)
         with store.transaction():
             store.conn.executemany("UPDATE annotations SET vocabulary_hash = ? WHERE record_id = ?",
                                    [(vocab.hash, rid) for rid in revalidate])
         by_design: Counter[str] = Counter()
         done = 0
-        hashes = {r["id"]: r["content_hash"] for r in store.conn.execute("SELECT id, content_hash FROM records")}
+        hashes = dict(store.conn.execute("SELECT id, content_hash FROM records").fetchall())
         for start in range(0, len(todo), _BATCH):
             batch = todo[start : start + _BATCH]
             with store.transaction():
@@ -190,6 +198,21 @@ def get_annotations(store, record_id: int) -> Annotations | None:
     ann = Annotations.from_dict(json.loads(row["data"]))
     ann.vocabulary_hash = row["vocabulary_hash"]  # updated in place when a vocabulary change left it valid
     return ann
+
+
+def get_annotations_many(store, record_ids: Iterable[int]) -> dict[int, Annotations]:
+    """Stored annotations of many records at once (records without any are left out)."""
+    ids = sorted({int(i) for i in record_ids})
+    out: dict[int, Annotations] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for row in store.conn.execute(
+                f"SELECT record_id, data, vocabulary_hash FROM annotations WHERE record_id IN ({marks})", chunk):
+            ann = Annotations.from_dict(json.loads(row["data"]))
+            ann.vocabulary_hash = row["vocabulary_hash"]
+            out[row["record_id"]] = ann
+    return out
 
 
 def design_counts(store, record_ids: Iterable[int] | None = None) -> dict[str, int]:

@@ -64,6 +64,7 @@ class Tagger:
             if text:
                 mentions.extend(self.tag_text(text, field))
         learned = self._learn_abbreviations(texts, mentions)
+        _cell_origins(texts, mentions, self.vocab)
         mentions.extend(_composites(texts, mentions, self.vocab))
         mentions.extend(self._document_level(record))
         mentions.sort(key=lambda m: (_FIELD_ORDER.get(m.field, 9), m.index or 0, m.start, m.end, m.concept_id))
@@ -146,8 +147,48 @@ def _composites(texts: dict[str, str], mentions: list[Mention], vocab: Vocabular
             if best is not None:
                 start, end = min(p.start, best.start), max(p.end, best.end)
                 cid = f"{p.concept_id}+{best.concept_id}"
-                out.append(Mention(cid, "product", field, start, end, text[start:end], source="composite"))
+                out.append(Mention(cid, "product", field, start, end, text[start:end], source="composite",
+                                   origin=best.origin or p.origin))
     return out
+
+
+# "hUC-MSCs", "hBMSCs", "hiPSCs" (human); "rBMSCs" (rat); "mESCs" (mouse)
+_ORIGIN_PREFIX = re.compile(r"^(?:(h)i?|(r)|(m))(?=[A-Z])")
+_ORIGIN_WORD = {"human": "human", "humans": "human", "rat": "rat", "mouse": "mouse", "murine": "mouse"}
+_ORIGIN_SPECIES = {"species:human": "human", "species:rat": "rat", "species:mouse": "mouse"}
+# what may stand between a donor word and its cell: "human-derived", "human umbilical", "rat bone marrow"
+_ORIGIN_GAP = re.compile(r"^[\s\-]*(?:derived[\s\-]+|origin[\s\-]+)?$", re.I)
+
+
+def _cell_origins(texts: dict[str, str], mentions: list[Mention], vocab: Vocabulary) -> None:
+    """Mark each cell or product mention with its donor species, in place; the species word that
+    named the donor ("human" in "human stem cell-derived neurons") is dropped from the mentions,
+    so a human cell given to mice never makes the study a human one."""
+    drop: set[int] = set()
+    for m in mentions:
+        if m.category not in ("cell_source", "product") or m.field not in texts:
+            continue
+        text = texts[m.field]
+        p = _ORIGIN_PREFIX.match(m.text)
+        if p:
+            m.origin = "human" if p.group(1) else "rat" if p.group(2) else "mouse"
+        first = m.text.split(" ", 1)[0].lower()
+        if first in _ORIGIN_WORD and " " in m.text:
+            m.origin = _ORIGIN_WORD[first]
+        for k, s in enumerate(mentions):
+            if (s.field == m.field and s.concept_id in _ORIGIN_SPECIES and s.end <= m.start
+                    and m.start - s.end <= 12 and _ORIGIN_GAP.match(text[s.end : m.start])
+                    and s.text.lower() in _ORIGIN_WORD):
+                m.origin = m.origin or _ORIGIN_SPECIES[s.concept_id]
+                drop.add(k)
+    if drop:
+        mentions[:] = [s for k, s in enumerate(mentions) if k not in drop]
+    # "human stem cell-derived neurons": what is derived from a human cell is human too
+    cells = sorted((m for m in mentions if m.category == "cell_source"), key=lambda m: (m.field, m.start))
+    for a, b in zip(cells, cells[1:]):
+        if (a.field == b.field and a.origin and not b.origin and 0 <= b.start - a.end <= 12
+                and re.match(r"^[\s\-]*derived[\s\-]+(?:[\w\-]+\s+)?$", texts[a.field][a.end : b.start], re.I)):
+            b.origin = a.origin
 
 
 def _is(vocab: Vocabulary, cid: str, flag: str) -> bool:

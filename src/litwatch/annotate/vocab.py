@@ -1,7 +1,9 @@
 """The concept vocabulary: TOML files under annotate/vocab/, loaded once, hashed, labelled.
 
-A concept has an id ("cell:uc-msc"), a category, labels in en and zh-Hans (zh-Hant is derived
-with OpenCC when asked for), synonyms (matched case-insensitively, with plural, hyphen and
+A concept has an id ("cell:uc-msc"), a category, labels in en and zh-Hans written by hand
+(Traditional Chinese is derived with OpenCC: `s2twp` for zh-Hant, Taiwan's words and phrasing,
+`s2hk` for zh-Hant-HK), optional `phrases` (other forms of its name that generated sentences
+need: "depression-like behaviour", "given intravenously", a design's short name), synonyms (matched case-insensitively, with plural, hyphen and
 Greek-letter variants), abbreviations (matched with their case) and a MeSH UI where one exists.
 Synonyms may use `{MACRO}` (from the file's [macros] table) and `[optional words]`.
 
@@ -31,8 +33,11 @@ __all__ = [
     "load_vocabulary",
     "default_vocabulary",
     "concept_label",
+    "concept_phrase",
+    "to_traditional",
     "CATEGORIES",
     "LANGUAGES",
+    "OPENCC_CONFIG",
 ]
 
 CATEGORIES = (
@@ -46,8 +51,12 @@ CATEGORIES = (
     "outcome_measure",
     "biomarker",
     "mechanism",
+    "comparator",
+    "anatomy",
 )
-LANGUAGES = ("en", "zh-Hans", "zh-Hant")
+LANGUAGES = ("en", "zh-Hans", "zh-Hant", "zh-Hant-HK")
+# OpenCC configurations that derive each Traditional Chinese variant from zh-Hans
+OPENCC_CONFIG = {"zh-Hant": "s2twp", "zh-Hant-HK": "s2hk"}
 
 _INNER_PLURAL = re.compile(r"\bcell(?=[ \-/]\w)")
 _SURFACE_PART = re.compile(r"\{([A-Z]+)\}|\[([^\]]*)\]")
@@ -67,11 +76,21 @@ class Concept:
     evidence_level: int | None = None
     parent: bool = False  # a cell that products are derived from
     product: bool = False  # a cell-derived product (EVs, exosomes, secretome, ...)
+    phrases: dict[str, dict[str, str]] = field(default_factory=dict)  # form -> lang -> text
+    in_vivo: bool = False  # an animal model only living animals can be: its mention makes a study in vivo
+    # forms whose change is not the concept's in the same direction ("SOD" for oxidative stress, "BBB
+    # permeability" for barrier integrity, a marker like "tyrosine hydroxylase" for dopamine): a
+    # finding never says which way the concept moved from these
+    not_effects: list[str] = field(default_factory=list)
 
     def match_key(self) -> str:
         """What the tagger depends on: changing it means records may need re-annotation."""
         data = [self.category, sorted(self.synonyms), sorted(self.abbreviations), sorted(self.mesh_cues),
                 sorted(self.pub_types), self.text_cues, self.evidence_level, self.parent, self.product]
+        if self.in_vivo:  # only when set, so the keys of every other concept stay as they were
+            data.append("in_vivo")
+        if self.not_effects:
+            data.append(sorted(self.not_effects))
         return hashlib.sha1(json.dumps(data, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
@@ -143,6 +162,10 @@ def _concept_from(entry: dict[str, Any], category: str, macros: dict[str, list[s
     labels = dict(entry["labels"])
     if "en" not in labels or "zh-Hans" not in labels:
         raise UsageError(f"vocabulary {where}: {entry['id']} needs labels en and zh-Hans")
+    phrases = {name: dict(forms) for name, forms in (entry.get("phrases") or {}).items()}
+    for name, forms in phrases.items():
+        if "en" not in forms or "zh-Hans" not in forms:
+            raise UsageError(f"vocabulary {where}: phrase {name!r} of {entry['id']} needs en and zh-Hans")
     synonyms: list[str] = []
     for s in entry.get("synonyms", []):
         for form in expand_surface(s, macros):
@@ -161,6 +184,9 @@ def _concept_from(entry: dict[str, Any], category: str, macros: dict[str, list[s
         evidence_level=entry.get("evidence_level"),
         parent=bool(entry.get("parent", False)),
         product=bool(entry.get("product", False)),
+        phrases=phrases,
+        in_vivo=bool(entry.get("in_vivo", False)),
+        not_effects=list(entry.get("not_effects", [])),
     )
 
 
@@ -207,21 +233,31 @@ def _opencc(config: str):
     return opencc.OpenCC(config)
 
 
-def _label(concept: Concept, lang: str) -> str:
-    if lang == "zh-Hant":
+@lru_cache(maxsize=8192)
+def to_traditional(text: str, lang: str) -> str:
+    """Simplified `text` in the Traditional variant `lang` (zh-Hant: Taiwan, zh-Hant-HK: Hong Kong)."""
+    return _opencc(OPENCC_CONFIG[lang]).convert(text) if text else text
+
+
+def _in_lang(forms: dict[str, str], lang: str) -> str:
+    if lang in OPENCC_CONFIG:
         # Traditional is derived, never stored: one source of truth per concept
-        return concept.labels.get("zh-Hant") or _opencc("s2t").convert(concept.labels["zh-Hans"])
-    return concept.labels[lang]
+        return forms.get(lang) or to_traditional(forms["zh-Hans"], lang)
+    return forms[lang]
+
+
+def _check_lang(lang: str) -> None:
+    if lang not in LANGUAGES:
+        raise UsageError(f"unknown language {lang!r}", hint="one of " + ", ".join(LANGUAGES))
 
 
 def concept_label(concept_id: str, lang: str = "en", vocabulary: Vocabulary | None = None) -> str:
-    """The concept's name in en, zh-Hans or zh-Hant; composites are named from their parts."""
-    if lang not in LANGUAGES:
-        raise UsageError(f"unknown language {lang!r}", hint="one of " + ", ".join(LANGUAGES))
+    """The concept's name in en, zh-Hans, zh-Hant or zh-Hant-HK; composites are named from their parts."""
+    _check_lang(lang)
     vocab = vocabulary or default_vocabulary()
     concept = vocab.get(concept_id)
     if concept is not None:
-        return _label(concept, lang)
+        return _in_lang(concept.labels, lang)
     if "+" in concept_id:
         product_id, cell_id = concept_id.split("+", 1)
         product, cell = vocab.get(product_id), vocab.get(cell_id)
@@ -229,5 +265,14 @@ def concept_label(concept_id: str, lang: str = "en", vocabulary: Vocabulary | No
             if lang == "en":
                 return f"{product.labels['en']} from {cell.labels['en']}"
             hans = f"{cell.labels['zh-Hans']}来源的{product.labels['zh-Hans']}"
-            return hans if lang == "zh-Hans" else _opencc("s2t").convert(hans)
+            return hans if lang == "zh-Hans" else to_traditional(hans, lang)
     raise UsageError(f"unknown concept {concept_id!r}", hint="see litwatch/annotate/vocab/*.toml for the ids")
+
+
+def concept_phrase(concept_id: str, form: str, lang: str = "en", vocabulary: Vocabulary | None = None) -> str | None:
+    """Another form of the concept's name ("behaviour", "given", "short", ...), or None when it has none."""
+    _check_lang(lang)
+    concept = (vocabulary or default_vocabulary()).get(concept_id)
+    if concept is None or form not in concept.phrases:
+        return None
+    return _in_lang(concept.phrases[form], lang)

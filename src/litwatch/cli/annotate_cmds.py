@@ -56,9 +56,10 @@ def annotate_cmd(
 
         summary = annotate_store(store, topic=topic, progress=advance)
     designs = ", ".join(f"{k.split(':', 1)[1]} {v}" for k, v in summary["by_design"].items()) or "none"
+    run = f"run {summary['run_id']}" if summary["run_id"] else "nothing changed: no run logged"
     console.print(
         f"Annotated {summary['annotated']}, unchanged {summary['unchanged']}, kept after vocabulary check "
-        f"{summary['revalidated']} (run {summary['run_id']}). By design: {designs}",
+        f"{summary['revalidated']} ({run}). By design: {designs}",
         highlight=False,
     )
 
@@ -132,6 +133,18 @@ def show_annotations(store, record_id: int, record, as_json: bool) -> None:
     for cid, (cat, n, flagged) in seen.items():
         table.add_row(_label(cid), cat, str(n), str(flagged))
     console.print(table)
+    if ann.findings:
+        from litwatch.report.phrasing import Phraser, finding_sentence
+
+        phraser = Phraser()
+        console.print(Text("Structured findings (each element points at its characters)", style="bold"))
+        for f in ann.findings:
+            said = finding_sentence(phraser, f, "en") or "(nothing the report can say)"
+            console.print(f"  [s{f['sentence_id']}] {said}", highlight=False, markup=False)
+            for e in f["effects"]:
+                t = e["target"]
+                console.print(f"      {e['direction']}: {t['text']!r} ({t['concept']}, {t['field']} {t['start']}-{t['end']})"
+                              f" cue {e['cue']['text']!r}", highlight=False, markup=False)
     if ann.key_findings:
         console.print(Text("Key findings", style="bold"))
         for rank, sid in enumerate(ann.key_findings, 1):

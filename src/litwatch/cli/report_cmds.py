@@ -20,7 +20,7 @@ def report_cmd(
     topic: str = typer.Argument(..., help="Topic profile: a built-in name, a user profile or a .toml path."),
     date_from: str = typer.Option(..., "--from", help="First report month, YYYY-MM."),
     date_to: Optional[str] = typer.Option(None, "--to", help="Last report month, YYYY-MM (default: --from)."),
-    lang: str = typer.Option("en", "--lang", help="Language: en | zh-Hans | zh-Hant."),
+    lang: str = typer.Option("en", "--lang", help="Language: en | zh-Hans | zh-Hant (Taiwan) | zh-Hant-HK."),
     fmt: str = typer.Option("html", "--format", "-f", help="Format: md | html | pdf | docx | json | atom."),
     style: Optional[str] = typer.Option(
         None, "--style", help="Reference style: vancouver | apa | gb-t-7714 (default: vancouver, gb-t-7714 for Chinese)."
@@ -55,8 +55,10 @@ def report_cmd(
     c = result.counts()
     console.print(
         f"Wrote {result.path} ({result.size:,} bytes): {c['included']} included papers over {c['months']} month(s) "
-        f"({c['empty_months']} without papers), {c['highlighted']} highlighted, {c['trials']} trials, "
+        f"({c['empty_months']} without papers; {c['year_only']} dated only by year, {c['undated']} undated), "
+        f"{c['highlighted']} highlighted, {c['trials']} trials registered in the period ({c['trials_listed']} listed), "
         f"{c['references']} references, {c['quotes']} quoted sentences"
-        + (" (fetched first)" if result.fetched else "") + f" (run {result.run_id})",
+        + (" (fetched first)" if result.fetched else "")
+        + (f" (run {result.run_id})" if result.run_id else " (the same report as before: no new run)"),
         highlight=False,
     )

@@ -1,49 +1,34 @@
 """build(topic, period, options) -> Digest: read the store, screening and annotations; compute.
 
-Nothing here formats for a reader: it collects records, decisions and annotations into the Digest,
-whose every number comes from the store and whose every quoted sentence carries its record and
-sentence id. Screening and annotation must be up to date (the CLI brings them up to date first);
-records without stored annotations are annotated in memory so the report never lacks them.
+Nothing here formats for a reader and nothing here writes: it collects the period's records,
+their effective decisions and stored annotations into the Digest. The period's records are those
+reported in one of its months, those dated only by a year it overlaps, and undated ones; one
+computation over exactly those ids gives the PRISMA flow, the summary, the overview and the trials
+section, so they agree. Every quoted sentence carries its record and sentence id, and every
+generated sentence its structured finding with spans.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from datetime import datetime, timezone
-from typing import Any, Iterable
+from typing import Any
 
-from litwatch import __version__
 from litwatch.errors import ReportError
-from litwatch.records import Record
 from litwatch.report.citations import CitationRegistry, csl_item
-from litwatch.report.digest import (
-    Digest,
-    Finding,
-    MonthSection,
-    Paper,
-    Period,
-    ReportOptions,
-    TrialEntry,
-    parse_period,
-)
-from litwatch.report.summary import all_languages, study_class, summary_facts
-from litwatch.report.texts import LANGS, join_list, t, to_lang
+from litwatch.report.digest import Digest, MonthSection, Paper, Period, ReportOptions, parse_period
+from litwatch.report.entries import lead_institution, make_paper
+from litwatch.report.method import report_runs, report_sources, rules_sentences, versions
+from litwatch.report.phrasing import Phraser, title_glosses
+from litwatch.report.summary import all_languages, summary_facts
+from litwatch.report.texts import LANGS, to_lang
+from litwatch.report.trials import build_trials, paper_ncts
 
 __all__ = ["build", "lead_institution"]
 
-_DATE_KEYS = ("electronic", "issue", "pubmed", "entrez")
-_INSTITUTION = re.compile(
-    r"universit|hospital|institut|college|academy|school|centre|center|clinic|laborator|foundation|"
-    r"大学|大學|学院|學院|医院|醫院|研究所|研究院|中心|院|学|學",
-    re.I,
-)
-_PREFERRED = re.compile(r"universit|hospital|institut|college|academy|大学|大學|医院|醫院|研究所|研究院|学院|學院", re.I)
-_EMAIL = re.compile(r"\S+@\S+")
-
 
 def _get(obj: Any, name: str, default: Any = None) -> Any:
-    """Attribute or key: annotations and topics may come as dataclasses or dicts."""
+    """Attribute or key: topics may come as dataclasses or dicts."""
     if obj is None:
         return default
     if isinstance(obj, dict):
@@ -51,130 +36,6 @@ def _get(obj: Any, name: str, default: Any = None) -> Any:
     return getattr(obj, name, default)
 
 
-# -- per-record facts -------------------------------------------------------------------------
-def lead_institution(record: Record) -> str | None:
-    """The first author's first affiliation, cut to the institution ('Fudan University')."""
-    for author in record.authors[:1]:
-        for aff in author.affiliations[:1]:
-            aff = _EMAIL.sub("", aff).strip(" .;")
-            parts = [p.strip(" .") for p in re.split(r"[,;，；]", aff) if p.strip(" .")]
-            for pattern in (_PREFERRED, _INSTITUTION):
-                for part in parts:
-                    if pattern.search(part):
-                        return part
-            return parts[0] if parts else None
-    return None
-
-
-def _report_date(record: Record) -> tuple[str | None, str]:
-    for key in _DATE_KEYS:
-        d = record.dates.get(key)
-        if d is not None and d.month:
-            return d.value, d.precision
-    d = record.best_date()
-    return (d.value, d.precision) if d else (None, "year")
-
-
-def _ids(record: Record) -> dict[str, str]:
-    i = record.ids
-    return {k: v for k, v in (("pmid", i.pmid), ("doi", i.doi), ("pmcid", i.pmcid), ("nct", i.nct)) if v}
-
-
-def _url(record: Record) -> str | None:
-    i = record.ids
-    if i.doi:
-        return f"https://doi.org/{i.doi}"
-    if i.pmid:
-        return f"https://pubmed.ncbi.nlm.nih.gov/{i.pmid}/"
-    if i.pmcid:
-        return f"https://www.ncbi.nlm.nih.gov/pmc/articles/{i.pmcid}/"
-    if i.nct:
-        return f"https://clinicaltrials.gov/study/{i.nct}"
-    return None
-
-
-def _concepts(ann: Any) -> dict[str, list[str]]:
-    """Concept ids per category, in order of first mention, negated mentions left out."""
-    out: dict[str, list[str]] = defaultdict(list)
-    for m in _get(ann, "mentions", []) or []:
-        if _get(m, "negated"):
-            continue
-        cid, cat = _get(m, "concept_id"), _get(m, "category")
-        if cid and cid not in out[cat]:
-            out[cat].append(cid)
-    for s in _get(ann, "species", []) or []:
-        if s not in out["species"]:
-            out["species"].append(s)
-    return out
-
-
-def _interventions(concepts: dict[str, list[str]]) -> list[str]:
-    products = concepts.get("product", [])
-    composites = [p for p in products if "+" in p]
-    used = {part for c in composites for part in c.split("+")}
-    rest = [c for c in concepts.get("cell_source", []) + products if c not in used and c not in composites]
-    return (composites + rest)[:3]
-
-
-def _cell_sources(concepts: dict[str, list[str]]) -> list[str]:
-    """Cell sources, a composite product counted under its parent cell."""
-    out = list(concepts.get("cell_source", []))
-    for p in concepts.get("product", []):
-        if "+" in p:
-            cell = p.split("+", 1)[1]
-            if cell not in out:
-                out.append(cell)
-    return [c for c in out if c.startswith("cell:")]
-
-
-def _studied(design: str | None, concepts: dict[str, list[str]], sample: dict, labels) -> dict[str, str]:
-    out = {}
-    for lang in LANGS:
-        d = labels(design, lang) if design else t("studied.design_default", lang)
-        if lang == "en":
-            d = d[:1].upper() + d[1:]
-        species = concepts.get("species", [])[:2]
-        inter = _interventions(concepts)
-        routes = concepts.get("route", [])[:2]
-        size = ""
-        if sample.get("participants"):
-            size = t("studied.participants", lang, n=sample["participants"])
-        elif sample.get("animals_per_group"):
-            size = t("studied.animals", lang, n=sample["animals_per_group"])
-        out[lang] = t(
-            "studied.sentence",
-            lang,
-            design=d,
-            species=t("studied.species", lang, species=join_list([labels(s, lang) for s in species], lang))
-            if species else "",
-            intervention=t("studied.intervention", lang, intervention=join_list([labels(c, lang) for c in inter], lang))
-            if inter else "",
-            route=t("studied.route", lang, route=join_list([labels(r, lang) for r in routes], lang)) if routes else "",
-            size=size,
-        )
-    return out
-
-
-def _findings(record: Record, ann: Any, limit: int) -> list[Finding]:
-    sentences = {_get(s, "id"): s for s in _get(ann, "sentences", []) or []}
-    abstract = record.abstract_text
-    out = []
-    for sid in _get(ann, "key_findings", []) or []:
-        s = sentences.get(sid)
-        if s is None or _get(s, "field", "abstract") != "abstract":
-            continue
-        start, end = _get(s, "start"), _get(s, "end")
-        text = abstract[start:end].strip()
-        if not text:
-            continue
-        lead = len(abstract[start:end]) - len(abstract[start:end].lstrip())
-        out.append(Finding(sentence_id=sid, start=start + lead, end=start + lead + len(text), text=text))
-        if len(out) >= limit:
-            break
-    return out
-
-
-# -- the build ---------------------------------------------------------------------------------
 class _Labels:
     """Concept labels in every language, collected as the build meets concept ids."""
 
@@ -199,10 +60,11 @@ class _Labels:
 def _topic_dict(topic: Any) -> dict[str, Any]:
     texts = {k: dict(v) for k, v in (_get(topic, "texts", {}) or {}).items()}
     names = dict(_get(topic, "names", {}) or {})
-    if "zh-Hans" in texts and "zh-Hant" not in texts:
-        texts["zh-Hant"] = {k: to_lang(v, "zh-Hant") for k, v in texts["zh-Hans"].items()}
-    if "zh-Hans" in names and "zh-Hant" not in names:
-        names["zh-Hant"] = to_lang(names["zh-Hans"], "zh-Hant")
+    for lang in ("zh-Hant", "zh-Hant-HK"):
+        if "zh-Hans" in texts and lang not in texts:
+            texts[lang] = {k: to_lang(v, lang) for k, v in texts["zh-Hans"].items()}
+        if "zh-Hans" in names and lang not in names:
+            names[lang] = to_lang(names["zh-Hans"], lang)
     return {
         "name": _get(topic, "name"),
         "names": names,
@@ -210,6 +72,7 @@ def _topic_dict(topic: Any) -> dict[str, Any]:
         "queries": dict(_get(topic, "queries", {}) or {}),
         "highlights_per_month": _get(topic, "highlights_per_month", 3) or 3,
         "report_style": _get(topic, "report_style"),
+        "version": _get(topic, "version"),
     }
 
 
@@ -241,8 +104,15 @@ def build(
             store.close()
 
 
+class _Paper(Paper):
+    """A Paper with the build's scratch fields (dropped when the Digest is serialised)."""
+
+    __slots__ = ("_size", "_concepts", "_ncts")
+
+
 def _build(store: Any, topic: Any, period: Period, options: ReportOptions) -> Digest:
-    from litwatch.screen import decisions_for, included_ids
+    from litwatch.annotate import get_annotations_many
+    from litwatch.screen import decisions_for, included_ids, prisma_counts, unchecked_suggestions
 
     if store.count() == 0:
         raise ReportError(
@@ -250,14 +120,55 @@ def _build(store: Any, topic: Any, period: Period, options: ReportOptions) -> Di
             hint=f"run `litwatch fetch {_get(topic, 'name')}` or `litwatch import FILE` first",
         )
     tdict = _topic_dict(topic)
+    name = tdict["name"]
     labels = _Labels()
-    included = list(included_ids(store, tdict["name"]))
-    decisions = decisions_for(store, tdict["name"], included) if included else {}
-    papers = _papers(store, topic, period, included, decisions, labels, options)
-    months, registry = _months(period, papers, options.highlights_per_month or tdict["highlights_per_month"])
-    trials = _trials(store, period, included, papers, registry, options)
-    references = _references(store, registry, papers)
+    ph = Phraser(labels)
+    rows = store.period_ids(period.start, period.end)
+    period_ids = [r[0] for r in rows]
+    placed = Counter("month" if m else "year" if y else "undated" for _, m, y in rows)
+    every_included = set(included_ids(store, name))
+    included = [rid for rid in period_ids if rid in every_included]
+    prisma = prisma_counts(store, name, record_ids=period_ids)
+    decisions = decisions_for(store, name, included) if included else {}
+    anns = get_annotations_many(store, included)
+    papers: list[_Paper] = []
+    for rid, record in store.iter_records(ids=included):
+        if record.kind == "trial":
+            continue
+        ann = anns.get(rid)
+        p = make_paper(rid, record, ann, decisions.get(rid), ph, options.findings_per_paper)
+        paper = _Paper(**{f: getattr(p, f) for f in Paper.__dataclass_fields__})
+        paper._size = (ann.sample_size or {}).get("participants") if ann else None
+        paper._concepts = _concepts(ann)
+        paper._ncts = sorted(set(paper_ncts(record)))
+        for cid in paper._concepts.get("species", []) + ([paper.design] if paper.design else []):
+            labels(cid, "en")
+        papers.append(paper)
+    per_month = options.highlights_per_month or tdict["highlights_per_month"]
+    months, registry = _sections(period, papers, per_month)
+
+    def trial_gloss(rid: int) -> dict[str, str]:
+        from litwatch.annotate import get_annotations
+
+        ann = get_annotations(store, rid)
+        return title_glosses(ph, ann.profile, ann.design, "trial") if ann is not None and ann.profile else {}
+
+    trials = build_trials(store, period, every_included, set(period_ids), papers, options.max_trials, trial_gloss)
+    references = _references(store, registry)
     overview = _overview(period, papers, labels)
+    counts = {
+        "records": prisma["records"],
+        "identified": sum((prisma.get("identified") or {}).values()),
+        "included": prisma["included"],
+        "papers": len(papers),
+        "trials": trials["registered"],
+        "trials_listed": len(trials["items"]),
+        "placement": {"month": placed["month"], "year_only": placed["year"], "undated": placed["undated"]},
+        "papers_by_placement": dict(Counter(m.kind for m in months for _ in m.highlights + m.others)),
+        "unannotated": sum(1 for p in papers if not p.annotated),
+        "included_by": prisma.get("included_by", {}),
+        "excluded": prisma.get("excluded", {}),
+    }
     previous = period.previous()
     facts = summary_facts(
         [p.study_class for p in papers],
@@ -265,32 +176,51 @@ def _build(store: Any, topic: Any, period: Period, options: ReportOptions) -> Di
         [p._size for p in papers if p.study_class == "clinical" and p._size],
         overview.pop("_cells"),
         overview.pop("_mechanisms"),
-        {"from": previous.start, "to": previous.end, "n": _count_included(store, included, previous)},
+        {"from": previous.start, "to": previous.end, "n": _count_previous(store, every_included, previous)},
     )
+    facts["trials"] = counts["trials"]
+    facts["unannotated"] = counts["unannotated"]
+    facts["undated"] = counts["papers_by_placement"].get("undated", 0)
+    facts["year_only"] = counts["papers_by_placement"].get("year", 0)
     summary = {"facts": facts, **all_languages(facts, labels)}
-    search = _search(store, tdict, period)
+    sources = report_sources(store, period_ids)
+    source_runs = sorted({s["run_id"] for s in sources["searches"] if s.get("run_id")}
+                         | _import_runs(store, period_ids))
+    runs = report_runs(store, name, source_runs, period_ids)
+    search = {
+        "files": sources["files"],
+        "searches": sources["searches"],
+        "warnings": sources["warnings"],
+        "queries": [{"source": s, "query": q} for s, q in tdict["queries"].items()],
+        "runs": runs,
+        "prisma": prisma,
+    }
+    suggestions = [_plain(s) for s in unchecked_suggestions(store, name, record_ids=period_ids)]
+    try:
+        from litwatch.annotate import ANNOTATOR_VERSION, default_vocabulary
+
+        annotator, vocab_hash = ANNOTATOR_VERSION, default_vocabulary().hash
+    except ImportError:  # pragma: no cover
+        annotator = vocab_hash = None
     quotes = [
-        {"citation": p.citation, "record_id": p.record_id, "sentence_id": f.sentence_id,
-         "start": f.start, "end": f.end, "text": f.text}
+        {"citation": p.citation, "record_id": p.record_id, "sentence_id": f.sentence_id, "start": f.start,
+         "end": f.end, "text": f.text, "generated": f.generated}
         for m in months for p in m.highlights for f in p.findings
     ]
-    try:
-        from litwatch.annotate import ANNOTATOR_VERSION
-    except ImportError:  # pragma: no cover
-        ANNOTATOR_VERSION = None
+    ver = versions(topic, annotator, vocab_hash)
     provenance = {
         "quotes": quotes,
-        "litwatch_version": __version__,
-        "annotator_version": ANNOTATOR_VERSION,
-        "run_ids": [r["id"] for r in search["runs"]],
+        "litwatch_version": ver["litwatch"],
+        "annotator_version": annotator,
+        "versions": ver,
+        "run_ids": [r["id"] for r in runs],
         "store": str(store.path),
     }
     return Digest(
         topic=tdict,
         period=period,
         generated_at=options.generated_at or datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
-        options={"style": options.style,
-                 "highlights_per_month": options.highlights_per_month or tdict["highlights_per_month"]},
+        options={"style": options.style, "highlights_per_month": per_month},
         search=search,
         overview=overview,
         months=months,
@@ -299,93 +229,113 @@ def _build(store: Any, topic: Any, period: Period, options: ReportOptions) -> Di
         references=references,
         provenance=provenance,
         labels=labels.table,
+        counts=counts,
+        method={"rules": rules_sentences(topic), "versions": ver},
+        suggestions=suggestions,
     )
 
 
-class _Paper(Paper):
-    """A Paper with the build's scratch fields (removed before the Digest is returned)."""
+def _plain(s: Any) -> dict[str, Any]:
+    if isinstance(s, dict):
+        return dict(s)
+    return {k: getattr(s, k, None) for k in ("record_id", "label", "score", "reason", "title")}
 
-    __slots__ = ("_size", "_concepts", "_ncts")
+
+def _import_runs(store, ids: list[int]) -> set[int]:
+    import json
+
+    rows = store.conn.execute(
+        "SELECT DISTINCT run_id FROM source_items WHERE run_id IS NOT NULL AND source LIKE 'file:%' "
+        "AND record_id IN (SELECT value FROM json_each(?))", (json.dumps(ids),)).fetchall()
+    return {r[0] for r in rows}
 
 
-def _papers(store, topic, period, included, decisions, labels, options) -> list[_Paper]:
-    from litwatch.annotate import annotate_record, get_annotations
-
-    out = []
-    for rid, record in store.iter_records(date_from=period.start, date_to=period.end, ids=included):
-        if record.kind == "trial":
+def _concepts(ann: Any) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = defaultdict(list)
+    if ann is None:
+        return out
+    for m in ann.mentions:
+        if m.negated:
             continue
-        ann = get_annotations(store, rid) or annotate_record(record, topic)
-        concepts = _concepts(ann)
-        design = _get(ann, "design")
-        sample = _get(ann, "sample_size", {}) or {}
-        date, precision = _report_date(record)
-        dec = decisions.get(rid)
-        p = _Paper(
-            record_id=rid,
-            title=(record.title or "").strip() or "(untitled)",
-            date=date,
-            date_precision=precision,
-            month=record.report_month() or period.start,
-            journal=record.journal.title or record.journal.iso_abbrev,
-            institution=lead_institution(record),
-            ids=_ids(record),
-            url=_url(record),
-            design=design,
-            evidence_level=_get(ann, "evidence_level"),
-            study_class=study_class(design, concepts.get("species", [])),
-            score=_get(dec, "score"),
-            studied=_studied(design, concepts, sample, labels),
-            findings=_findings(record, ann, options.findings_per_paper),
-            language=record.language,
-        )
-        p._size = sample.get("participants")
-        p._concepts = concepts
-        p._ncts = sorted(set(_paper_ncts(record)))
-        for cid in concepts.get("species", []) + ([design] if design else []):
-            labels(cid, "en")
-        out.append(p)
+        if m.concept_id not in out[m.category]:
+            out[m.category].append(m.concept_id)
+    out["species"] = list(ann.species)
     return out
 
 
 def _rank_key(p: Paper) -> tuple:
     # strongest evidence first, then the screening score, then papers with a quotable finding
-    return (p.evidence_level or 99, -(p.score or 0.0), 0 if p.findings else 1, p.date or "", p.record_id)
+    generated = any(f.generated for f in p.findings)
+    return (p.evidence_level or 99, -(p.score or 0.0), 0 if generated else 1 if p.findings else 2, p.date or "",
+            p.record_id)
 
 
-def _months(period: Period, papers: list[Paper], per_month: int) -> tuple[list[MonthSection], CitationRegistry]:
-    by_month: dict[str, list[Paper]] = defaultdict(list)
+def _sections(period: Period, papers: list[Paper], per_month: int) -> tuple[list[MonthSection], CitationRegistry]:
+    """Months in order, each year's "month not known" part after its months, undated last."""
+    by_key: dict[tuple[str, str], list[Paper]] = defaultdict(list)
     for p in papers:
-        by_month[p.month].append(p)
+        if p.month:
+            by_key[("month", p.month)].append(p)
+        elif p.year:
+            by_key[("year", str(p.year))].append(p)
+        else:
+            by_key[("undated", "undated")].append(p)
+    order: list[tuple[str, str]] = []
+    months = period.months()
+    for year in period.years():
+        order += [("month", m) for m in months if m.startswith(f"{year:04d}-")]
+        order.append(("year", f"{year:04d}"))
+    order.append(("undated", "undated"))
     registry = CitationRegistry()
     out = []
-    for month in period.months():
-        ranked = sorted(by_month.get(month, []), key=_rank_key)
-        section = MonthSection(month, ranked[:per_month], sorted(ranked[per_month:], key=lambda p: (p.date or "", p.record_id)))
+    for kind, key in order:
+        here = by_key.get((kind, key), [])
+        if kind != "month" and not here:
+            continue
+        ranked = sorted(here, key=_rank_key)
+        section = MonthSection(key, ranked[:per_month], sorted(ranked[per_month:], key=lambda p: (p.date or "", p.record_id)),
+                               kind)
         for p in section.highlights:
             p.citation = registry.cite(p.record_id)
         out.append(section)
     return out, registry
 
 
-def _references(store, registry: CitationRegistry, papers: list[Paper]) -> list[dict[str, Any]]:
+def _references(store, registry: CitationRegistry) -> list[dict[str, Any]]:
     out = []
     for rid in registry.order():
         record = store.get(rid)
-        out.append({"number": registry.numbers[rid], "record_id": rid, "csl": csl_item(record, rid)})
+        out.append({"number": registry.numbers[rid], "record_id": rid, "csl": csl_item(record, rid),
+                    "online": _online(record)})
     return out
+
+
+def _online(record) -> dict[str, str] | None:
+    """The online date when the reference (dated by its issue) would not show it."""
+    e, i = record.dates.get("electronic"), record.dates.get("issue")
+    if e is None or i is None or e.value[:7] == i.value[:7]:
+        return None
+    return {"value": e.value, "precision": e.precision}
 
 
 def _overview(period: Period, papers: list[_Paper], labels) -> dict[str, Any]:
     by_design, by_species, by_cell, by_class = Counter(), Counter(), Counter(), Counter()
-    per_month = {m: Counter() for m in period.months()}
+    long = len(period.months()) > 24
+    per_month: dict[str, Counter] = {}
+    if long:
+        for y in period.years():
+            per_month[f"{y:04d}"] = Counter()
+    else:
+        per_month = {m: Counter() for m in period.months()}
     outcomes, mechanisms = Counter(), Counter()
     pairs: Counter = Counter()
     for p in papers:
         design = p.design or "design:other"
         by_design[design] += 1
         by_class[p.study_class] += 1
-        per_month.setdefault(p.month, Counter())[design] += 1
+        bucket = (p.month[:4] if long else p.month) if p.month else None
+        if bucket in per_month:
+            per_month[bucket][design] += 1
         c = p._concepts
         for s in c.get("species", []):
             by_species[s] += 1
@@ -400,9 +350,9 @@ def _overview(period: Period, papers: list[_Paper], labels) -> dict[str, Any]:
         for cell in cell_list:
             for e in effects:
                 pairs[(cell, e)] += 1
-    cols = [e for e, _ in outcomes.most_common() if any(pairs[(c, e)] for c in by_cell)][:10]
+    cols = [e for e, _ in outcomes.most_common() if any(pairs[(c, e)] for c in by_cell)][:8]
     rows = [c for c, _ in by_cell.most_common() if any(pairs[(c, e)] for e in cols)][:8]
-    for cid in list(by_design) + list(by_species) + rows + cols + [m for m, _ in mechanisms.most_common(3)]:
+    for cid in list(by_design) + list(by_species) + list(by_cell) + rows + cols + [m for m, _ in mechanisms.most_common(3)]:
         labels(cid, "en")
     return {
         "included": len(papers),
@@ -412,114 +362,33 @@ def _overview(period: Period, papers: list[_Paper], labels) -> dict[str, Any]:
         "by_species": dict(by_species.most_common()),
         "by_cell_source": dict(by_cell.most_common()),
         "per_month": {m: dict(c) for m, c in sorted(per_month.items())},
+        "bars": "year" if long else "month",
+        "not_in_chart": sum(1 for p in papers if not p.month),
         "evidence_map": {"rows": rows, "cols": cols, "counts": [[pairs[(r, e)] for e in cols] for r in rows]},
         "_cells": by_cell,
         "_mechanisms": mechanisms,
     }
 
 
-def _count_included(store, included: list[int], period: Period) -> int:
-    n = 0
-    for start in range(0, len(included), 500):
-        chunk = included[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        n += store.conn.execute(
-            f"SELECT count(*) FROM records WHERE id IN ({marks}) AND deleted = 0 AND kind != 'trial' "
-            "AND report_month >= ? AND report_month <= ?",
-            [*chunk, period.start, period.end],
-        ).fetchone()[0]
-    return n
+def _cell_sources(concepts: dict[str, list[str]]) -> list[str]:
+    """Cell sources, a composite product counted under its parent cell."""
+    out = list(concepts.get("cell_source", []))
+    for p in concepts.get("product", []):
+        if "+" in p:
+            cell = p.split("+", 1)[1]
+            if cell not in out:
+                out.append(cell)
+    return [c for c in out if c.startswith("cell:")]
 
 
-def _search(store, tdict: dict[str, Any], period: Period) -> dict[str, Any]:
-    from litwatch.screen import prisma_counts
+def _count_previous(store, included: set[int], period: Period) -> int:
+    """Included papers of the previous period (dated ones: undated records belong to no period)."""
+    import json
 
-    name = tdict["name"]
-    runs = []
-    for run in store.runs(limit=None):
-        params = run.get("params") or {}
-        about_topic = name in str(params.get("topic", "")) or name in str(params.get("query", ""))
-        if run["kind"] == "import" or about_topic:
-            runs.append({k: run.get(k) for k in ("id", "kind", "started_at", "finished_at", "status", "counts")}
-                        | {"params": params})
-    runs = sorted(runs[:40], key=lambda r: r["id"])
-    return {
-        "sources": [{"source": s, "query": q} for s, q in tdict["queries"].items()],
-        "runs": runs,
-        "prisma": prisma_counts(store, name, period.start, period.end),
-    }
-
-
-# -- trials -----------------------------------------------------------------------------------
-def _status_changes(store, rid: int, record: Record, period: Period) -> list[dict[str, str]]:
-    versions = [(changed_at, old) for changed_at, old in store.history_of(rid)] + [(None, record)]
-    out = []
-    for (changed_at, old), (_, new) in zip(versions, versions[1:]):
-        a, b = _get(old.trial, "status"), _get(new.trial, "status")
-        if a and b and a != b:
-            d = new.dates.get("last_update")
-            when = d.value if d else (changed_at or "")[:10]
-            if period.contains(when[:7]):
-                out.append({"old": a, "new": b, "date": when})
-    return out
-
-
-def _trials(store, period, included, papers, registry, options) -> dict[str, Any]:
-    by_nct = defaultdict(list)
-    for p in papers:
-        for nct in p._ncts:
-            by_nct[nct].append({"record_id": p.record_id, "title": p.title, "citation": p.citation, "ids": p.ids})
-    items = []
-    for rid, rec in store.iter_records(kind="trial", ids=included):
-        tr = rec.trial
-        posted = rec.dates.get("first_posted")
-        start = rec.dates.get("trial_start")
-        if posted and posted.value[:7] > period.end:
-            continue  # registered after the period
-        entry = TrialEntry(
-            record_id=rid,
-            nct=rec.ids.nct,
-            title=(rec.title or "").strip(),
-            phase=_get(tr, "phase"),
-            status=_get(tr, "status"),
-            enrollment=_get(tr, "enrollment"),
-            sponsor=_get(tr, "sponsor"),
-            countries=list(_get(tr, "countries", []) or []),
-            start=start.value if start else None,
-            first_posted=posted.value if posted else None,
-            url=_get(tr, "url") or _url(rec),
-            new_in_period=bool(posted and period.contains(posted.value)),
-            status_changes=_status_changes(store, rid, rec, period),
-            papers=_linked_papers(store, rec, by_nct),
-        )
-        items.append(entry)
-    items.sort(key=lambda e: (not e.new_in_period, not e.status_changes, not e.papers,
-                              _neg(e.start or e.first_posted or ""), e.nct or ""))
-    shown = items[: options.max_trials]
-    return {"items": shown, "total": len(items), "shown": len(shown),
-            "new": sum(e.new_in_period for e in items), "changed": sum(bool(e.status_changes) for e in items)}
-
-
-def _neg(iso: str) -> str:
-    # sort dates descending inside an ascending sort key
-    return "".join(chr(0x10FFFF - ord(c)) for c in iso)
-
-
-def _paper_ncts(record: Record) -> Iterable[str]:
-    if record.ids.nct:
-        yield record.ids.nct
-    for link in record.links:
-        if link.accession and link.accession.upper().startswith("NCT"):
-            yield link.accession.upper()
-
-
-def _linked_papers(store, trial: Record, by_nct) -> list[dict[str, Any]]:
-    out = list(by_nct.get(trial.ids.nct, [])) if trial.ids.nct else []
-    seen = {p["record_id"] for p in out}
-    for pmid in _get(trial.trial, "linked_pmids", []) or []:
-        rid = store.resolve(pmid)
-        if rid is not None and rid not in seen:
-            rec = store.get(rid)
-            out.append({"record_id": rid, "title": rec.title, "citation": None, "ids": _ids(rec)})
-            seen.add(rid)
-    return out
+    ids = [rid for rid, month, year in store.period_ids(period.start, period.end)
+           if rid in included and (month or year)]
+    if not ids:
+        return 0
+    return store.conn.execute(
+        "SELECT count(*) FROM records WHERE kind != 'trial' AND id IN (SELECT value FROM json_each(?))",
+        (json.dumps(ids),)).fetchone()[0]

@@ -152,6 +152,20 @@ def _missing_ids(item: dict[str, Any], text: str) -> list[tuple[str, str, str]]:
     return out
 
 
+def _fix_page_range(item: dict[str, Any], text: str, markup: str) -> tuple[str, str]:
+    """citeproc-py shortens "1-12" to "1–2" (it compares digits from the left whatever the lengths):
+    a last page longer than the first is written in full."""
+    m = re.fullmatch(r"\s*(\d+)\s*[-–]\s*(\d+)\s*", str(item.get("page") or ""))
+    if not m or len(m.group(2)) <= len(m.group(1)):
+        return text, markup
+    first, last = m.groups()
+    common = next((k for k, (a, b) in enumerate(zip(first, last)) if a != b), len(first))
+    wrong, right = f"{first}–{last[common:]}", f"{first}–{last}"
+    if wrong == right:
+        return text, markup
+    return text.replace(wrong, right), markup.replace(wrong, right)
+
+
 def format_references(
     entries: list[tuple[int, int, dict[str, Any]]], style: str
 ) -> list[FormattedReference]:
@@ -175,6 +189,7 @@ def format_references(
             markup = markup + sep + " " + ". ".join(
                 f'<a href="{html.escape(e[2])}">{html.escape(e[0])}</a>' for e in extra
             ) + "."
+        text, markup = _fix_page_range(item, text, markup)
         ids = {k: str(item[k]) for k in ("DOI", "PMID", "PMCID") if item.get(k)}
         out.append(FormattedReference(number, record_id, text, markup, ids))
     return out

@@ -23,9 +23,12 @@ __all__ = [
     "MonthSection",
     "TrialEntry",
     "Digest",
+    "DATE_KINDS",
 ]
 
-DIGEST_SCHEMA = "litwatch.digest/1"
+DATE_KINDS = ("online", "issue", "pubmed", "year", "undated")
+
+DIGEST_SCHEMA = "litwatch.digest/2"
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -56,6 +59,9 @@ class Period:
 
     def label(self) -> str:
         return f"{self.start}_{self.end}"
+
+    def years(self) -> list[int]:
+        return list(range(int(self.start[:4]), int(self.end[:4]) + 1))
 
 
 def _check_month(value: str, flag: str) -> str:
@@ -88,17 +94,19 @@ class Finding:
     sentence_id: int
     start: int
     end: int
-    text: str  # verbatim from the record's abstract
-    field: str = "abstract"
+    text: str  # verbatim from the record's abstract: the quotation
+    generated: dict[str, str] = field(default_factory=dict)  # lang -> sentence made from `structured`
+    structured: dict[str, Any] | None = None  # StructuredFinding.to_dict(): every element with its span
+    field: str = "abstract"  # last: the name hides dataclasses.field inside this class body
 
 
 @dataclass(slots=True)
 class Paper:
     record_id: int
     title: str
-    date: str | None  # ISO start date of the report date
+    date: str | None  # ISO start date of the date the entry is placed by
     date_precision: str
-    month: str
+    month: str | None  # YYYY-MM; None when only the year (or nothing) is known
     journal: str | None
     institution: str | None
     ids: dict[str, str]
@@ -107,10 +115,16 @@ class Paper:
     evidence_level: int | None
     study_class: str  # clinical | preclinical | review | other
     score: float | None
+    date_kind: str = "issue"  # online | issue | pubmed | year | undated: which date placed it
+    other_date: dict[str, str] | None = None  # {kind, value, precision}: the reference's date when it differs
+    year: int | None = None
     studied: dict[str, str] = field(default_factory=dict)  # lang -> one sentence
+    gloss: dict[str, str] = field(default_factory=dict)  # lang -> the title glossed from its concepts
     findings: list[Finding] = field(default_factory=list)
     citation: int | None = None  # reference number, for highlighted papers
     language: str | None = None
+    annotated: bool = True
+    profile: dict[str, Any] = field(default_factory=dict)  # StudyProfile.to_dict(): elements with spans
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Paper":
@@ -121,9 +135,10 @@ class Paper:
 
 @dataclass(slots=True)
 class MonthSection:
-    month: str
+    month: str  # YYYY-MM; the year (YYYY) for a year's "month not known" part; "undated"
     highlights: list[Paper] = field(default_factory=list)
     others: list[Paper] = field(default_factory=list)
+    kind: str = "month"  # month | year | undated
 
     @property
     def count(self) -> int:
@@ -135,6 +150,7 @@ class MonthSection:
             d["month"],
             [Paper.from_dict(p) for p in d.get("highlights", [])],
             [Paper.from_dict(p) for p in d.get("others", [])],
+            d.get("kind", "month"),
         )
 
 
@@ -154,6 +170,9 @@ class TrialEntry:
     new_in_period: bool = False
     status_changes: list[dict[str, str]] = field(default_factory=list)  # {old, new, date}
     papers: list[dict[str, Any]] = field(default_factory=list)  # {record_id, title, citation, ids}
+    group: str = "registered"  # registered (in the period) | updated (earlier, changed in it) | active
+    last_update: str | None = None
+    gloss: dict[str, str] = field(default_factory=dict)  # lang -> title glossed from its concepts
 
 
 @dataclass(slots=True)
@@ -162,14 +181,17 @@ class Digest:
     period: Period
     generated_at: str
     options: dict[str, Any]
-    search: dict[str, Any]  # sources [{source, query}], runs [...], prisma {...}
+    search: dict[str, Any]  # sources (this report's: files or live searches), queries, runs, prisma, warnings
     overview: dict[str, Any]  # included, by_design, by_species, by_cell_source, per_month, evidence_map
-    months: list[MonthSection]
-    trials: dict[str, Any]  # items [TrialEntry], total, shown
+    months: list[MonthSection]  # months in order; after each year's months its "month not known" part; undated last
+    trials: dict[str, Any]  # items [TrialEntry] by group, counts
     summary: dict[str, Any]  # facts, sentences {lang: [...]}, caveats {lang: [...]}
     references: list[dict[str, Any]]  # [{number, record_id, csl}], in citation order
-    provenance: dict[str, Any]  # quotes, versions, run_ids
+    provenance: dict[str, Any]  # quotes (with generated sentences), versions, run_ids
     labels: dict[str, dict[str, str]]  # concept id -> lang -> label
+    counts: dict[str, Any] = field(default_factory=dict)  # the one computation summary, PRISMA and trials share
+    method: dict[str, Any] = field(default_factory=dict)  # rules {lang}, versions
+    suggestions: list[dict[str, Any]] = field(default_factory=list)  # the ranker's unchecked suggestions
     schema: str = DIGEST_SCHEMA
 
     # -- helpers the renderers share ----------------------------------------------------

@@ -1,10 +1,14 @@
 """make_report: the whole main job as one library call (fetch if needed, screen, annotate, build, render).
 
-`litwatch report` is a thin wrapper over this; a notebook user calls it the same way.
+`litwatch report` is a thin wrapper over this; a notebook user calls it the same way. Screening
+and annotation touch only what changed, and the report's own run row records a written report:
+a repeat that writes the same report to the same file adds none.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -16,7 +20,7 @@ from litwatch.report.digest import Digest, ReportOptions, parse_period
 from litwatch.report.render import EXTENSIONS, FORMATS, default_filename, render
 from litwatch.report.texts import check_lang
 
-__all__ = ["ReportResult", "make_report"]
+__all__ = ["ReportResult", "make_report", "digest_fingerprint"]
 
 
 @dataclass
@@ -26,19 +30,37 @@ class ReportResult:
     size: int
     fetched: bool = False
     steps: dict[str, Any] = field(default_factory=dict)  # what each step did (counts)
-    run_id: int | None = None
+    run_id: int | None = None  # the report's run row (None: the same report was already recorded)
 
     def counts(self) -> dict[str, Any]:
         d = self.digest
         return {
             "included": d.included,
             "highlighted": sum(len(m.highlights) for m in d.months),
-            "months": len(d.months),
-            "empty_months": sum(1 for m in d.months if not m.count),
-            "trials": d.trials.get("total", 0),
+            "months": len(d.period.months()),
+            "empty_months": sum(1 for m in d.months if m.kind == "month" and not m.count),
+            "year_only": sum(m.count for m in d.months if m.kind == "year"),
+            "undated": sum(m.count for m in d.months if m.kind == "undated"),
+            "trials": d.counts.get("trials", 0),
+            "trials_listed": d.counts.get("trials_listed", 0),
             "references": len(d.references),
             "quotes": len(d.provenance.get("quotes", [])),
         }
+
+
+def digest_fingerprint(digest: Digest) -> str:
+    """What the report says, without when it was made: equal fingerprints, equal reports."""
+    data = digest.to_dict()
+    data.pop("generated_at", None)
+    return hashlib.sha1(json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def _already_recorded(store, params: dict[str, Any], fingerprint: str, path: Path, data: bytes) -> bool:
+    for run in store.runs(kind="report", limit=20):
+        if run.get("params") == params and run.get("status") == "ok":
+            c = run.get("counts") or {}
+            return c.get("fingerprint") == fingerprint and path.exists()
+    return False
 
 
 def make_report(
@@ -94,20 +116,23 @@ def make_report(
     options = options or ReportOptions()
     if style:
         options.style = style
-    run_id = store.start_run("report", {"topic": profile.name, "from": period.start, "to": period.end,
-                                        "lang": lang, "format": fmt, "style": style})
-    try:
-        digest = build(profile, period, options, store=store)
-        note("render")
-        data = render(digest, fmt, lang, style=style)
-        path = Path(output) if output else Path(default_filename(profile.name, period.start, period.end, lang, fmt))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    except BaseException:
-        store.finish_run(run_id, "failed", {}, [])
-        raise
-    result = ReportResult(path, digest, len(data), fetched, steps, run_id)
-    store.finish_run(run_id, "ok", result.counts() | {"bytes": len(data), "path": str(path)}, [])
+    digest = build(profile, period, options, store=store)
+    note("render")
+    data = render(digest, fmt, lang, style=style)
+    path = Path(output) if output else Path(default_filename(profile.name, period.start, period.end, lang, fmt))
+    params = {"topic": profile.name, "from": period.start, "to": period.end, "lang": lang, "format": fmt,
+              "style": style, "path": str(path)}
+    fingerprint = digest_fingerprint(digest)
+    repeat = _already_recorded(store, params, fingerprint, path, data)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    result = ReportResult(path, digest, len(data), fetched, steps, None)
+    if not repeat:
+        run_id = store.start_run("report", params)
+        store.finish_run(run_id, "ok", result.counts() | {"bytes": len(data), "path": str(path),
+                                                          "fingerprint": fingerprint,
+                                                          "sha1": hashlib.sha1(data).hexdigest()}, [])
+        result.run_id = run_id
     return result
 
 

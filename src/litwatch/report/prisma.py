@@ -18,33 +18,44 @@ def source_name(source: str, lang: str) -> str:
     return t(key, lang) if has(key, lang) else source
 
 
+def _n(key: str, n: int, lang: str) -> str:
+    return f"{t(key, lang)}（n = {n}）" if lang.startswith("zh") else f"{t(key, lang)} (n = {n})"
+
+
 def prisma_rows(counts: dict[str, Any], lang: str) -> list[tuple[str, list[str], str, list[str]]]:
     """The flow as (main box title, main lines, side box title, side lines) stages: also used by DOCX/MD."""
     identified = counts.get("identified") or {}
     total = sum(identified.values())
     excluded = counts.get("excluded") or {}
     n_excl = sum(excluded.values())
-    src_lines = [f"{source_name(name, lang)}: {n}" for name, n in identified.items()]
+    colon = "：" if lang.startswith("zh") else ": "
+    src_lines = [f"{source_name(name, lang)}{colon}{n}" for name, n in identified.items()]
     kinds = counts.get("included_by_kind") or {}
-    included_lines = [f"{kinds[k]} {t('method.included_' + k + 's', lang)}" for k in ("paper", "trial") if kinds.get(k)]
+    sep = "" if lang.startswith("zh") else " "
+    included_lines = [f"{kinds[k]}{sep}{t('method.included_' + k + 's', lang)}" for k in ("paper", "trial") if kinds.get(k)]
+    by = counts.get("included_by") or {}
+    colon = "：" if lang.startswith("zh") else ": "
+    included_lines += [f"{t('method.included_by_' + k, lang)}{colon}{by.get(k, 0)}" for k in ("rule", "model", "person")
+                       if by]
+    screened_lines = [f"{t('method.undecided', lang)}{colon}{counts['undecided']}"] if counts.get("undecided") else []
     return [
-        (f"{t('method.identified', lang)} (n = {total})", src_lines,
-         f"{t('method.duplicates', lang)} (n = {counts.get('duplicates_removed', 0)})", []),
-        (f"{t('method.screened', lang)} (n = {counts.get('screened', 0)})", [],
-         f"{t('method.excluded', lang)} (n = {n_excl})",
-         [f"{t('method.by_' + k, lang)}: {excluded.get(k, 0)}" for k in ("rule", "model", "person")]),
-        (f"{t('method.included', lang)} (n = {counts.get('included', 0)})", included_lines, "", []),
+        (_n('method.identified', total, lang), src_lines,
+         _n('method.duplicates', counts.get('duplicates_removed', 0), lang), []),
+        (_n('method.screened', counts.get('screened', 0), lang), screened_lines,
+         _n('method.excluded', n_excl, lang),
+         [f"{t('method.by_' + k, lang)}{colon}{excluded.get(k, 0)}" for k in ("rule", "model", "person")]),
+        (_n('method.included', counts.get('included', 0), lang), included_lines, "", []),
     ]
 
 
 def _box(x: float, y: float, w: float, title: str, lines: list[str], fill: str) -> tuple[list[str], float]:
-    wrapped = [(ln, True) for ln in wrap(title, 12, w - 16)] + [
-        (part, False) for ln in lines for part in wrap(ln, 11, w - 24)
+    wrapped = [(ln, True) for ln in wrap(title, 13, w - 16)] + [
+        (part, False) for ln in lines for part in wrap(ln, 12, w - 24)
     ]
-    h = 14 + 16 * len(wrapped)
+    h = 14 + 17 * len(wrapped)
     out = [rect(x, y, w, h, fill, stroke="#335", rx=4)]
     for k, (s, bold) in enumerate(wrapped):
-        out.append(text(x + (8 if bold else 16), y + 20 + 16 * k, s, 12 if bold else 11,
+        out.append(text(x + (8 if bold else 16), y + 20 + 17 * k, s, 13 if bold else 12,
                         weight="bold" if bold else "normal"))
     return out, h
 

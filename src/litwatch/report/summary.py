@@ -72,6 +72,9 @@ def summary_sentences(facts: dict[str, Any], label: Callable[[str, str], str], l
     else:
         out = [t("summary.counts", lang, n=n, clinical=facts["clinical"], preclinical=facts["preclinical"],
                  review=facts["review"], other=facts["other"])]
+    if facts.get("trials"):
+        out.append(t("summary.trials", lang, n=facts["trials"]))
+    if n:
         if facts["clinical"]:
             if facts["participants"]:
                 out.append(t("summary.participants", lang, n=facts["participants"]))
@@ -101,6 +104,12 @@ def caveats(facts: dict[str, Any], lang: str) -> list[str]:
         out.append(t("summary.caveat_no_rct", lang))
     if facts["clinical"] and facts["max_participants"] and facts["max_participants"] < _SMALL:
         out.append(t("summary.caveat_small", lang, n=facts["max_participants"]))
+    if facts.get("year_only"):
+        out.append(t("summary.caveat_year_only", lang, n=facts["year_only"]))
+    if facts.get("undated"):
+        out.append(t("summary.caveat_undated", lang, n=facts["undated"]))
+    if facts.get("unannotated"):
+        out.append(t("summary.caveat_unannotated", lang, n=facts["unannotated"]))
     out.append(t("summary.caveat_auto", lang))
     return out
 

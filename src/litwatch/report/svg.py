@@ -17,7 +17,7 @@ OTHER = "#BBBBBB"  # "other / unclassified" always grey
 
 def font_family(lang: str) -> str:
     # cairo (used for DOCX pictures) takes only the first family, so Chinese puts its CJK font first
-    cjk = "Noto Sans CJK TC" if lang == "zh-Hant" else "Noto Sans CJK SC"
+    cjk = {"zh-Hant": "Noto Sans CJK TC", "zh-Hant-HK": "Noto Sans CJK HK"}.get(lang, "Noto Sans CJK SC")
     if lang.startswith("zh"):
         return f"'{cjk}', sans-serif"
     return f"'DejaVu Sans', '{cjk}', sans-serif"

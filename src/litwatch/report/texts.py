@@ -1,7 +1,8 @@
 """Every fixed text of the report, per language.
 
 English and Simplified Chinese live in texts/<lang>.toml; Traditional Chinese is derived from
-Simplified with OpenCC (s2t) so the two Chinese versions never drift apart.
+Simplified with OpenCC so the Chinese versions never drift apart: zh-Hant with `s2twp` (Taiwan's
+characters and words: 臨床, 為, 核對), zh-Hant-HK with `s2hk` (Hong Kong's).
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from typing import Any
 
 from litwatch.errors import UsageError
 
-__all__ = ["LANGS", "check_lang", "t", "to_lang", "is_zh", "join_list"]
+__all__ = ["LANGS", "check_lang", "t", "has", "to_lang", "is_zh", "is_hant", "join_list", "base_lang"]
 
-LANGS: tuple[str, ...] = ("en", "zh-Hans", "zh-Hant")
+LANGS: tuple[str, ...] = ("en", "zh-Hans", "zh-Hant", "zh-Hant-HK")
 _DIR = Path(__file__).with_name("texts")
 
 
@@ -29,27 +30,28 @@ def is_zh(lang: str) -> bool:
     return lang.startswith("zh")
 
 
+def is_hant(lang: str) -> bool:
+    return lang.startswith("zh-Hant")
+
+
+def base_lang(lang: str) -> str:
+    """The language whose text file holds `lang`'s texts (Traditional comes from Simplified)."""
+    return "zh-Hans" if is_hant(lang) else lang
+
+
 @lru_cache(maxsize=None)
 def _table(lang: str) -> dict[str, Any]:
     with open(_DIR / f"{lang}.toml", "rb") as fh:
         return tomllib.load(fh)
 
 
-@lru_cache(maxsize=1)
-def _converter():
-    import opencc
-
-    return opencc.OpenCC("s2t")
-
-
-@lru_cache(maxsize=4096)
-def _s2t(text: str) -> str:
-    return _converter().convert(text)
-
-
 def to_lang(text: str, lang: str) -> str:
-    """Simplified Chinese `text` as `lang` wants it: converted for zh-Hant, unchanged otherwise."""
-    return _s2t(text) if lang == "zh-Hant" and text else text
+    """Simplified Chinese `text` as `lang` wants it: converted for Traditional variants, unchanged otherwise."""
+    if not text or not is_hant(lang):
+        return text
+    from litwatch.annotate.vocab import to_traditional
+
+    return to_traditional(text, lang)
 
 
 def _lookup(lang: str, key: str) -> str:
@@ -63,8 +65,7 @@ def _lookup(lang: str, key: str) -> str:
 
 def t(key: str, lang: str, /, **values: Any) -> str:
     """The text `key` ("section.method") in `lang`, with {fields} filled from `values`."""
-    base = "zh-Hans" if lang == "zh-Hant" else lang
-    text = _lookup(base, key)
+    text = _lookup(base_lang(lang), key)
     if values:
         text = text.format(**values)
     return to_lang(text, lang)
@@ -72,7 +73,7 @@ def t(key: str, lang: str, /, **values: Any) -> str:
 
 def has(key: str, lang: str) -> bool:
     try:
-        _lookup("zh-Hans" if lang == "zh-Hant" else lang, key)
+        _lookup(base_lang(lang), key)
         return True
     except KeyError:
         return False

@@ -161,6 +161,19 @@ class Store:
         for row in self.conn.execute(sql, args):
             yield row["id"], Record.from_json(row["data"])
 
+    def period_ids(self, date_from: str, date_to: str) -> list[tuple[int, str | None, int | None]]:
+        """(id, report_month, year) of the live records a report of months date_from..date_to covers:
+        reported in one of its months, dated only by a year it overlaps, or not dated at all."""
+        check_month(date_from, "--from")
+        check_month(date_to, "--to")
+        rows = self.conn.execute(
+            "SELECT id, report_month, year FROM records WHERE deleted = 0 AND ("
+            "report_month BETWEEN ? AND ? OR (report_month IS NULL AND (year IS NULL OR year BETWEEN ? AND ?)))"
+            " ORDER BY id",
+            (date_from, date_to, int(date_from[:4]), int(date_to[:4])),
+        ).fetchall()
+        return [(r[0], r[1], r[2]) for r in rows]
+
     def _filters(self, kind, date_from, date_to, include_deleted) -> tuple[list[str], list[Any]]:
         where, args = ["1=1"], []
         if not include_deleted:
