@@ -13,7 +13,7 @@ from pathlib import Path
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from litwatch.errors import LitwatchError, ParseError
-from litwatch.formats import reader_module
+from litwatch.formats import read_opened, reader_module
 from litwatch.formats.base import ParseIssue, in_groups, open_input
 from litwatch.formats.detect import detect_format
 from litwatch.formats.parallel import default_workers, prepare_pubmed_parallel
@@ -123,10 +123,10 @@ def _issues_apart(items: Iterator[T | ParseIssue], summary: ImportSummary) -> It
 
 
 def _read(path: Path, used: str, bar: Progress | None) -> Iterator[Record | ParseIssue]:
-    module = reader_module(used)
+    reader_module(used)
     stream, counter = open_input(path)
     try:
-        yield from _with_progress(module.read_stream(stream, origin=str(path)), counter, path, bar)
+        yield from _with_progress(read_opened(stream, used, str(path)), counter, path, bar)
     finally:
         stream.close()
 

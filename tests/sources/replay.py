@@ -330,28 +330,22 @@ class _Handler(BaseHTTPRequestHandler):
         return False
 
     def _oversize(self, ctype: str) -> None:
+        """A body of oversize_mb MiB of spaces, chunked; gzip-compressed it is about a thousandth of that."""
         st = self.server.state
-        total = st.oversize_mb << 20
         self.send_response(200)
         self.send_header("Content-Type", ctype)
         if st.oversize_gzip:
             self.send_header("Content-Encoding", "gzip")
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
-        block = b" " * (1 << 20)
-        comp = zlib.compressobj(9, zlib.DEFLATED, 31) if st.oversize_gzip else None
+        head, block = _filler(st.oversize_gzip)
         try:
-            for _ in range(st.oversize_mb):
-                data = comp.compress(block) if comp else block
-                if data:
-                    self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
-            if comp:
-                data = comp.flush()
-                self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
-            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(head), head))
+            for _ in range(st.oversize_mb - 1):
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(block), block))
+            self.wfile.write(b"0\r\n\r\n")  # (a gzip stream without its trailer: never read that far)
         except OSError:
             pass  # the client stopped reading, as it should
-        del total
 
     def _trickle(self, ctype: str, body: bytes) -> None:
         self.send_response(200)
@@ -575,6 +569,23 @@ def _history_error(p: dict[str, str]) -> bytes:
         '    Error: UNK_MODULE(CException::eInvalid) "UNK_FILE", line 18446744073709551615: UNK_FUNC --- \n'
         "</ERROR>\n</eFetchResult>\n"
     ).encode()
+
+
+_FILLERS: dict[bool, tuple[bytes, bytes]] = {}
+
+
+def _filler(gzipped: bool) -> tuple[bytes, bytes]:
+    """(first MiB, each further MiB) of a body of spaces; gzip-compressed, each MiB is a repeatable
+    deflate block (a full flush resets the window, so every later block compresses alike)."""
+    if gzipped not in _FILLERS:
+        mib = b" " * (1 << 20)
+        if gzipped:
+            comp = zlib.compressobj(9, zlib.DEFLATED, 31)
+            head = comp.compress(mib) + comp.flush(zlib.Z_FULL_FLUSH)
+            _FILLERS[gzipped] = (head, comp.compress(mib) + comp.flush(zlib.Z_FULL_FLUSH))
+        else:
+            _FILLERS[gzipped] = (mib, mib)
+    return _FILLERS[gzipped]
 
 
 def _article_set(arts: list[Article]) -> bytes:

@@ -193,7 +193,8 @@ def load_json(stream: BinaryIO, origin: str, salvage: Callable[[str], Any] | Non
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         text = "".join(decode_line(chunk)[0] for chunk in data.splitlines(keepends=True))
-        issues.append(ParseIssue(origin, f"line {line}", "not valid UTF-8; read as cp1252", warning=True))
+        issues.append(ParseIssue(origin, f"line {line}", "not valid UTF-8: read with cp1252; nothing was skipped",
+                                 warning=True))
     try:
         return json.loads(text), issues
     except json.JSONDecodeError as exc:
@@ -229,6 +230,9 @@ def csv_rows(
             yield from drain(issues)
             yield ParseIssue(origin, f"line {start}", f"bad CSV: {exc}")
             continue
+        if all(not v.strip() if isinstance(v, str) else not any(x.strip() for x in v) if isinstance(v, list) else True
+               for v in row.values()):
+            continue  # a line of nothing but blanks is a blank line
         n += 1
         yield from drain(issues)
         where = f"row {n} (line {start})"
