@@ -153,3 +153,12 @@ def test_a_latin1_csv_is_reported_as_read_with_cp1252_not_skipped(tmp_path):
     assert "warning" in run.stderr and "read with cp1252" in run.stderr
     assert _stored(tmp_path / "l1.db") == {"Café study", "Naïve mice"}
     assert "errors 0, warnings 1" in run.stdout
+
+
+def test_a_json_document_of_gigabytes_is_refused_in_one_line(tmp_path):
+    path = gz_members(tmp_path / "big.json.gz", [b'{"hitCount": 1, "resultList": {"result": [{"title": "', (b"x" * (16 * MIB), 64),
+                                                 b'"}]}}'])
+    run = _import(path, tmp_path / "big.db")
+    assert run.returncode == 2
+    (line,) = run.stderr.strip().splitlines()
+    assert "a JSON document larger than 128 MiB; not read" in line and line.startswith("Error: nothing could be read")

@@ -180,10 +180,24 @@ def load_json(stream: BinaryIO, origin: str, salvage: Callable[[str], Any] | Non
     the damage (a cut-off download): then those come back with an issue naming the position.
     """
     issues: list[ParseIssue] = []
+    from litwatch.formats._pubmed_stream import record_limit
+
+    cap = 4 * record_limit()  # one JSON document is read whole: more than this is refused, not held
     try:
-        data = stream.read()
+        parts, size = [], 0
+        while size <= cap:  # a raw stream answers read(n) with what one read gives: ask until the end
+            part = stream.read(min(1 << 20, cap + 1 - size))
+            if not part:
+                break
+            parts.append(part)
+            size += len(part)
     except READ_ERRORS as exc:
         raise ParseError(f"file cut short or unreadable: {exc}", path=origin) from None
+    data = b"".join(parts) if size <= cap else b""
+    del parts
+    if size > cap:
+        raise ParseError(f"a JSON document larger than {cap >> 20} MiB; not read", path=origin,
+                         hint="split it into smaller files, or raise LITWATCH_MAX_RECORD_MB (a quarter of the limit)")
     if not data.strip():
         raise ParseError("empty file", path=origin)
     if data.startswith(b"\xef\xbb\xbf"):
