@@ -39,7 +39,7 @@ CHUNK = 1 << 16
 GAP_DROP = 64 << 10  # text between records past this many bytes is not given to the parser
 _PROLOG_KEEP = 1 << 20  # a prolog longer than this is not kept for starting again: the rest stops
 
-_PROLOG, _GAP, _RECORD, _EPILOG, _SEEK = range(5)
+_PROLOG, _GAP, _RECORD, _EPILOG = range(4)
 
 
 def record_limit() -> int:
@@ -71,6 +71,7 @@ class _Framer:
         self.size = 0  # of the record under way, or of the text between records given so far
         self.gap_clean = True  # nothing since the last '>' that leaving out a block could split ('<', '&')
         self.prolog_parts: list[bytes] | None = []
+        self.prolog_size = 0
         self.prolog: bytes | None = None
         self.prolog_checked: bool | None = None
         self.starts: deque[int] = deque()  # records started and not yet ended for the parser
@@ -173,7 +174,8 @@ class _Framer:
             return
         if self.state == _PROLOG and self.prolog_parts is not None:
             self.prolog_parts.append(data)
-            if sum(map(len, self.prolog_parts)) > _PROLOG_KEEP:
+            self.prolog_size += len(data)
+            if self.prolog_size > _PROLOG_KEEP:
                 self.prolog_parts = None
         if self.size == 0:
             self.mark = (lines_before, buf, pos)

@@ -36,18 +36,17 @@ import random
 import threading
 import time
 from collections import deque
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, Callable, TypeVar
 from urllib.parse import urljoin, urlsplit
 
-import httpcore
 import httpx
 
 from litwatch import config
 from litwatch.errors import SourceError
+from litwatch.sources._deadline import deadline_scope, deadline_transport
 
 __all__ = [
     "SOURCES",
@@ -305,79 +304,6 @@ class ResponseCache:
             pass  # a cache that cannot be written is only a missed saving
 
 
-# -- the overall deadline ----------------------------------------------------------------------
-# httpx's timeouts bound each read, not a request: a server sending a byte every few seconds
-# never trips them. The deadline of the request under way (per thread) bounds every read and
-# write on the connection, headers included, through a wrapper around httpcore's sockets.
-_DEADLINE = threading.local()
-
-
-@contextmanager
-def _deadline_scope(at: float) -> Iterator[None]:
-    before = getattr(_DEADLINE, "at", None)
-    _DEADLINE.at = at
-    try:
-        yield
-    finally:
-        _DEADLINE.at = before
-
-
-def _left(timeout: float | None) -> float | None:
-    at = getattr(_DEADLINE, "at", None)
-    if at is None:
-        return timeout
-    left = at - time.monotonic()
-    if left <= 0:
-        raise httpcore.ReadTimeout("the request's deadline passed")
-    return left if timeout is None else min(timeout, left)
-
-
-class _DeadlineStream(httpcore.NetworkStream):
-    def __init__(self, inner: httpcore.NetworkStream) -> None:
-        self._inner = inner
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._inner.read(max_bytes, _left(timeout))
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._inner.write(buffer, _left(timeout))
-
-    def close(self) -> None:
-        self._inner.close()
-
-    def start_tls(self, ssl_context, server_hostname=None, timeout=None):  # type: ignore[override]
-        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, _left(timeout)))
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._inner.get_extra_info(info)
-
-
-class _DeadlineBackend(httpcore.NetworkBackend):
-    def __init__(self, inner: httpcore.NetworkBackend) -> None:
-        self._inner = inner
-
-    def connect_tcp(self, *args: Any, **kwargs: Any) -> httpcore.NetworkStream:
-        kwargs["timeout"] = _left(kwargs.get("timeout"))
-        return _DeadlineStream(self._inner.connect_tcp(*args, **kwargs))
-
-    def connect_unix_socket(self, *args: Any, **kwargs: Any) -> httpcore.NetworkStream:
-        kwargs["timeout"] = _left(kwargs.get("timeout"))
-        return _DeadlineStream(self._inner.connect_unix_socket(*args, **kwargs))
-
-    def sleep(self, seconds: float) -> None:
-        self._inner.sleep(seconds)
-
-
-def _deadline_transport() -> httpx.BaseTransport:
-    """httpx's own transport with the deadline around its sockets (when httpcore lets us reach them)."""
-    transport = httpx.HTTPTransport()
-    pool = getattr(transport, "_pool", None)
-    backend = getattr(pool, "_network_backend", None)
-    if backend is not None:
-        pool._network_backend = _DeadlineBackend(backend)  # type: ignore[union-attr]
-    return transport
-
-
 class _TooLarge(Exception):
     def __init__(self, size: int, announced: bool) -> None:
         super().__init__(size)
@@ -414,7 +340,7 @@ class HttpClient:
         self.limiter = limiter_for(source, self.host, *(rate or self._default_rate()))
         self._cache = ResponseCache(self.options.cache_dir, self.options.cache_ttl) if self.options.cache_dir else None
         self._client = httpx.Client(
-            transport=transport if transport is not None else _deadline_transport(),
+            transport=transport if transport is not None else deadline_transport(),
             headers={"User-Agent": config.user_agent(), "Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(self.options.timeout),
             follow_redirects=False,  # followed here, only where they may go: see _redirect_target
@@ -556,7 +482,7 @@ class HttpClient:
     def _send_once(self, method: str, url: str, params: dict[str, Any]) -> Reply:
         deadline = time.monotonic() + self.options.deadline
         try:
-            with _deadline_scope(deadline):
+            with deadline_scope(deadline):
                 reply = self._exchange(method, url, params, deadline)
         except _TooLarge as exc:
             self.stats.fault("too-large")
