@@ -11,7 +11,6 @@ import pytest
 from litwatch.ingest import import_files
 from litwatch.records import Author, DateValue, Ids, Provenance, Record
 from litwatch.store import open_store
-from litwatch.store.merge import normalize_title, same_series_part
 
 
 def _rec(title: str, *, source: str = "file:ris", family: str | None = "Black", year: int = 2015,
@@ -58,6 +57,10 @@ def test_titles_differing_in_a_number_of_the_series_are_distinct(store, first, s
     store.upsert([_rec(first)])
     assert store.upsert([_rec(second, source="file:csv")]).merged == 0
     assert store.count() == 2
+    # while the same part written another way is still one work
+    again = first.replace("Part II.", "Part 2").replace("Part two--", "Part 2: ").replace("phase II", "phase 2")
+    again = again.replace("12-month", "12 month")
+    assert store.upsert([_rec(again, source="file:bibtex")]).merged == 1 and store.count() == 2
 
 
 def test_an_erratum_or_a_reply_is_not_the_article(store, shared_data):
@@ -71,14 +74,9 @@ def test_an_erratum_or_a_reply_is_not_the_article(store, shared_data):
     assert store.count() == 4
 
 
-def test_the_same_part_written_two_ways_is_still_one_work(store):
-    store.upsert([_rec("Management of hypertension, Part II.")])
-    result = store.upsert([_rec("Management of hypertension. Part 2", source="file:csv")])
-    assert result.merged == 1 and store.count() == 1
-    assert same_series_part(normalize_title("Effect of MSC on CUMS rats"), normalize_title("Effect of MSCs on CUMS rats"))
-
-
 def test_fuzzy_merge_never_joins_records_with_two_pmids_or_two_dois(store):
+    """(Held already before the hardening: a candidate holding an id of a kind the copy holds is never
+    compared by title. Pinned here because the issue asks for it.)"""
     store.upsert([_rec("Exosome therapy for major depression in adults", pmid="1001")])
     store.upsert([_rec("Exosome therapy for major depression in adults.", source="file:csv", pmid="1002")])
     store.upsert([_rec("Stromal cells and anhedonia in rats", doi="10.1/a")])

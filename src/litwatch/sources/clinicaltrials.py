@@ -38,7 +38,10 @@ def query_params(query: str, window: Window) -> dict[str, str]:
         lo = window.date_from.isoformat() if window.date_from else "MIN"
         hi = window.date_to.isoformat() if window.date_to else "MAX"
         posted = f"AREA[StudyFirstPostDate]RANGE[{lo},{hi}]"
-        if window.entry_from:  # and what was updated lately: a trial registered long ago, changed now
+        # and what was updated lately (a trial registered long ago, changed now): Essie expressions
+        # join AREA[...] terms with OR / AND and parentheses (clinicaltrials.gov, "Constructing
+        # Complex Search Queries"; filter.advanced in the API v2 reference)
+        if window.entry_from:
             entry_to = window.entry_to or window.until
             updated = f"AREA[LastUpdatePostDate]RANGE[{window.entry_from.isoformat()},{entry_to or 'MAX'}]"
             posted = f"({posted} OR {updated})"
