@@ -93,7 +93,7 @@ class _Framer:
                 cut = _first(block.find(b"<"), block.find(b"&"))
             if cut != 0:
                 left_out = block if cut < 0 else block[:cut]
-                dropped = left_out.count(b"\n")
+                dropped = left_out.count(b"\n") if b"\n" in left_out else 0
                 self.offset += len(left_out)
                 self.lines += dropped
                 if cut < 0:

@@ -88,7 +88,9 @@ def open_input(path: str | Path) -> tuple[BinaryIO, CountingReader]:
     buffered = io.BufferedReader(counter, buffer_size=1 << 16)
     stream: BinaryIO = buffered
     if buffered.peek(2)[:2] == b"\x1f\x8b":
-        stream = io.BufferedReader(_Raw(open_gzip(buffered)), buffer_size=1 << 16)
+        stream = open_gzip(buffered)
+        if not hasattr(stream, "peek"):  # (both gzip modules' readers have it; a wrapper costs a copy)
+            stream = io.BufferedReader(_Raw(stream), buffer_size=1 << 16)
     return _unicode(stream), counter
 
 
@@ -155,7 +157,7 @@ class _Transcoded(io.RawIOBase):
         super().close()
 
 
-def _unicode(stream: io.BufferedReader) -> BinaryIO:
+def _unicode(stream) -> BinaryIO:
     head = stream.peek(4)[:4]
     for bom, encoding in _BOMS:
         if head.startswith(bom):
