@@ -157,7 +157,8 @@ def max_body_bytes(source: str) -> int:
 class RateLimiter:
     """At most `limit` requests in any window of `period` seconds (sliding log), thread-safe."""
 
-    def __init__(self, limit: int, period: float, *, margin: float = 0.02, clock=time.monotonic, sleep=time.sleep):
+    # the margin leaves room for the jitter between sending and arriving: services count arrivals
+    def __init__(self, limit: int, period: float, *, margin: float = 0.05, clock=time.monotonic, sleep=time.sleep):
         self.limit, self.period, self.margin = max(1, int(limit)), float(period), margin
         self._sent: deque[float] = deque()
         self._lock = threading.Lock()
