@@ -1,14 +1,19 @@
 """How much does a hostile network cost a fetch, against the same fetch on a clean one?
 
-    python bench/fetch_faults.py [--share 0.45] [--batch-size 50]
+    python bench/fetch_faults.py [--share 0.45] [--batch-size 50] [--faults all|generic|ncbi]
 
 Starts the loopback replay server of tests/sources (recorded real replies of E-utilities,
 Europe PMC, ClinicalTrials.gov; 127.0.0.1 only) twice: once clean (the baseline), once with a
-fault schedule (429 with Retry-After in seconds and as an HTTP-date, 500, 502, 503, connection
-resets, replies slower than the timeout, bodies shorter than their Content-Length, cut XML/JSON).
-Each time it fetches the same query from the three sources into a new store and prints the
-requests sent, faults injected, records stored and the time, then the ratios faulty/clean.
-Goal: the faulty run stores exactly the records of the clean run (same ids, same content hashes).
+fault schedule. Generic faults: 429 with Retry-After in seconds and as an HTTP-date, 500, 502,
+503, connection resets, replies slower than the timeout, bodies shorter than their Content-Length,
+cut XML/JSON. NCBI's own, each as E-utilities sends it (see tests/sources/replay.py): efetch's
+HTTP 400 <eFetchResult><ERROR>Cannot retrieve history data for a dropped WebEnv, esearch's HTTP 200
+<ERROR>Search Backend failed, the JSON 429 without Retry-After, and short efetch batches (fewer
+articles than asked for). Each time it fetches the same query from the three sources into a new
+store and prints the requests sent, faults injected, records stored and the time, then the
+ratios faulty/clean.
+Goal: the faulty run stores exactly the records of the clean run (same ids, same content hashes),
+with at least 30 % of the requests failing.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve()
 sys.path.insert(0, str(HERE.parents[1] / "tests" / "sources"))
 
-from replay import Dataset, ReplayServer, fault_pattern  # noqa: E402
+from replay import Dataset, ReplayServer, fault_pattern, ncbi_fault_pattern  # noqa: E402
 
 FAST = {
     "LITWATCH_HTTP_TIMEOUT": "0.5",
@@ -73,6 +78,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--share", type=float, default=0.45, help="share of faults in the repeating schedule")
     ap.add_argument("--batch-size", type=int, default=50)
+    ap.add_argument("--faults", choices=("all", "generic", "ncbi"), default="all",
+                    help="generic faults only, NCBI's own only, or both mixed (default)")
     args = ap.parse_args()
     os.environ.update(FAST)
     os.environ.pop("LITWATCH_CACHE_DIR", None)
@@ -81,7 +88,14 @@ def main() -> None:
     data = Dataset.load(shared_data_dir())
     with tempfile.TemporaryDirectory() as tmp:
         clean = run_once(data, [], args.batch_size, Path(tmp), "clean")
-        faulty = run_once(data, fault_pattern(args.share), args.batch_size, Path(tmp), "faulty")
+        if args.faults == "generic":
+            schedule = fault_pattern(args.share)
+        elif args.faults == "ncbi":
+            schedule = [f for f in ncbi_fault_pattern(args.share) if f is None or f in ("history-400", "backend",
+                                                                                       "429-json", "short")]
+        else:
+            schedule = ncbi_fault_pattern(args.share)
+        faulty = run_once(data, schedule, args.batch_size, Path(tmp), "faulty")
     for name, r in (("clean (baseline)", clean), ("with faults", faulty)):
         share = r["faults"] / r["requests"] if r["requests"] else 0
         print(f"{name:<17} requests sent {r['requests']:>4}  faults injected {r['faults']:>3} ({share:.0%})  "
@@ -90,6 +104,8 @@ def main() -> None:
     same = clean["snapshot"] == faulty["snapshot"]
     print(f"ratio faulty/clean: requests {faulty['requests'] / clean['requests']:.2f}, "
           f"time {faulty['seconds'] / clean['seconds']:.2f}; same records and content: {'yes' if same else 'NO'}")
+    share = faulty["faults"] / faulty["requests"] if faulty["requests"] else 0
+    print(f"goal: same records with >= 30 % of requests failing: {'met' if same and share >= 0.30 else 'NOT met'}")
     sys.exit(0 if same and faulty["status"] == "ok" else 1)
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
-from litwatch.errors import LitwatchError, ParseError
-from litwatch.formats import reader_module
+from litwatch.errors import LitwatchError, ParseError, StoreError
+from litwatch.formats import read_opened, reader_module
 from litwatch.formats.base import ParseIssue, in_groups, open_input
 from litwatch.formats.detect import detect_format
 from litwatch.formats.parallel import default_workers, prepare_pubmed_parallel
@@ -51,13 +51,23 @@ class ImportSummary(StoreCounts):
         (self.warnings if issue.warning else self.errors).append(str(issue))
 
 
-def _expand(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+def _expand(paths: Iterable[str | os.PathLike[str]], problems: list[str]) -> list[Path]:
+    """The files to read: paths as given, folders walked; a folder that cannot be read is a problem
+    (Path.rglob would pass over it without a word)."""
     out: list[Path] = []
     for p in map(Path, paths):
-        if p.is_dir():
-            out.extend(sorted(x for x in p.rglob("*") if x.is_file() and not x.name.startswith(".")))
-        else:
+        if not p.is_dir():
             out.append(p)
+            continue
+        found: list[Path] = []
+
+        def unreadable(exc: OSError) -> None:
+            problems.append(f"{exc.filename}: folder cannot be read ({exc.strerror}); its files were not imported")
+
+        for folder, dirs, files in os.walk(p, onerror=unreadable):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            found.extend(Path(folder) / f for f in files if not f.startswith("."))
+        out.extend(sorted(found))
     return out
 
 
@@ -71,7 +81,9 @@ def _store_file(store: Store, path: Path, fmt: str, summary: ImportSummary, bar:
         records = _issues_apart(_read(path, used, bar), summary)
         batches = ([prepare(r, summary.run_id) for r in batch] for batch in in_groups(records, BATCH_SIZE))
     for batch in _transactions(batches):
-        summary.add(store.upsert_prepared(_number_repeats(batch, seen), run_id=summary.run_id))
+        result = store.upsert_prepared(_number_repeats(batch, seen), run_id=summary.run_id)
+        summary.add(result)
+        summary.warnings.extend(result.conflicts)
 
 
 def _transactions(batches: Iterator[list[Prepared]]) -> Iterator[list[Prepared]]:
@@ -123,10 +135,10 @@ def _issues_apart(items: Iterator[T | ParseIssue], summary: ImportSummary) -> It
 
 
 def _read(path: Path, used: str, bar: Progress | None) -> Iterator[Record | ParseIssue]:
-    module = reader_module(used)
+    reader_module(used)
     stream, counter = open_input(path)
     try:
-        yield from _with_progress(module.read_stream(stream, origin=str(path)), counter, path, bar)
+        yield from _with_progress(read_opened(stream, used, str(path)), counter, path, bar)
     finally:
         stream.close()
 
@@ -143,6 +155,24 @@ def _with_progress(items, counter, path: Path, bar: Progress | None):
     bar.update(task, completed=size)
 
 
+def _finish(store: Store, summary: ImportSummary, status: str) -> bool:
+    try:
+        store.finish_run(summary.run_id, status, summary.counts(), summary.errors + summary.warnings)
+        return True
+    except StoreError:
+        return False  # the store takes nothing any more: the caller's error says so
+
+
+def _stopped(store: Store, summary: ImportSummary, exc: StoreError) -> StoreError:
+    logged = _finish(store, summary, "failed")
+    stored = summary.read
+    log = f"run {summary.run_id} is logged as failed" if logged else f"run {summary.run_id} could not be logged"
+    err = StoreError(f"{exc.message}; the import stopped after storing {stored} record(s), {log}",
+                     hint=exc.hint or "free disk space, then import the same files again (what is stored stays)")
+    err.summary = summary  # type: ignore[attr-defined]
+    return err
+
+
 def import_files(
     store: Store,
     paths: Iterable[str | os.PathLike[str]],
@@ -151,11 +181,15 @@ def import_files(
 ) -> ImportSummary:
     """Read every file (folders are walked) and store its records; bad records are reported, not fatal.
 
-    Raises ParseError only when not a single record could be read from any file.
+    Raises ParseError only when not a single record could be read from any file, and StoreError
+    when the store cannot be written (a full disk, a read-only file): the run is then logged as
+    failed where that is still possible, and the error says how many records were stored.
     """
-    files = _expand(paths)
+    problems: list[str] = []
+    files = _expand(paths, problems)
     run_id = store.start_run("import", {"paths": [str(p) for p in files], "format": fmt})
     summary = ImportSummary(run_id=run_id)
+    summary.errors.extend(problems)
     status = "failed"
     bar = (
         Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(), transient=True)
@@ -169,16 +203,23 @@ def import_files(
             summary.files += 1
             try:
                 _store_file(store, path, fmt, summary, bar)
+            except StoreError:
+                raise  # nothing more can be stored: the run ends here
             except LitwatchError as exc:
                 summary.errors.append(exc.one_line())
         status = "ok" if summary.read else "failed"
     except KeyboardInterrupt:
         status = "interrupted"
         raise
+    except StoreError as exc:
+        status = "stopped"  # logged by _stopped
+        summary.errors.append(exc.one_line())
+        raise _stopped(store, summary, exc) from None
     finally:
         if bar:
             bar.stop()
-        store.finish_run(run_id, status, summary.counts(), summary.errors + summary.warnings)
+        if status != "stopped":
+            _finish(store, summary, status)
     if summary.read == 0 and summary.errors:
         raise ParseError(
             f"nothing could be read from {len(files)} file(s): " + "; ".join(summary.errors[:3]),

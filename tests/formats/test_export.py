@@ -147,3 +147,27 @@ def test_empty_exports_are_valid():
     out = io.StringIO()
     write_records([], "csl-json", out)
     assert json.loads(out.getvalue()) == []
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_guarded_and_read_back_as_they_were(tmp_path):
+    """OWASP's rule for CSV injection: a cell starting with =, +, -, @, a tab or a CR gets a ' in front;
+    litwatch's CSV reader takes it off again, so the round trip loses nothing."""
+    import csv as _csv
+
+    from litwatch.formats import read_file
+    from litwatch.formats.export import write_records
+    from litwatch.records import Ids, Journal, Record
+
+    titles = ['=HYPERLINK("http://x.test","click")', "+1 for stem cells", "-omics of depression", "@SUM(A1:A9)",
+              "\tTabbed title", "'quoted' title", "''double", "Plain title"]
+    records = [Record(ids=Ids(doi=f"10.1/{i}"), title=t, journal=Journal(volume="-3")) for i, t in enumerate(titles)]
+    out = tmp_path / "x.csv"
+    with open(out, "w", encoding="utf-8", newline="") as f:
+        write_records(records, "csv", f)
+    rows = list(_csv.DictReader(open(out, encoding="utf-8", newline="")))
+    assert [r["title"] for r in rows] == ["'" + t if t[0] in "=+-@\t'" else t for t in titles]
+    assert all(not r["title"].startswith(("=", "+", "-", "@", "\t")) for r in rows)
+    assert rows[0]["volume"] == "'-3"
+    back = {r.ids.doi: r for r in read_file(out) if hasattr(r, "ids")}
+    assert [back[f"10.1/{i}"].title for i in range(len(titles))] == [" ".join(t.split()) for t in titles]
+    assert back["10.1/0"].journal.volume == "-3"

@@ -2,11 +2,15 @@
 
 Every command module under litwatch.cli registers itself on `app`; commands only parse
 arguments, call one library function and print. LitwatchError -> one line on stderr, exit 2;
-any other exception is a bug -> one line, exit 1 (full traceback with -v).
+so is what the machine refuses rather than litwatch getting wrong: memory running out, a file
+or folder that cannot be read or written, a database SQLite cannot use (these are converted to
+LitwatchError where litwatch meets them; this is the net under that). Any other exception is a
+bug -> one line, exit 1 (full traceback with -v).
 """
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 import traceback
 
@@ -57,6 +61,11 @@ class LitwatchGroup(TyperGroup):
         except KeyboardInterrupt:
             typer.echo("Interrupted.", err=True)
             ctx.exit(130)
+        except (MemoryError, OSError, sqlite3.Error) as exc:
+            if state.verbose:
+                traceback.print_exc()
+            typer.echo(f"Error: {_environment(exc)}", err=True)
+            ctx.exit(2)
         except Exception as exc:  # a bug: say so in one line, traceback on request
             if state.verbose:
                 traceback.print_exc()
@@ -66,6 +75,17 @@ class LitwatchGroup(TyperGroup):
                 err=True,
             )
             ctx.exit(1)
+
+
+def _environment(exc: BaseException) -> str:
+    """One line for what the machine refused (see the module docstring)."""
+    if isinstance(exc, MemoryError):
+        return "out of memory (hint: close other programs, or give litwatch smaller files or pages)"
+    if isinstance(exc, sqlite3.Error):
+        return f"the database failed: {exc} (hint: check the --db file and the disk it is on)"
+    name = getattr(exc, "filename", None)
+    what = f"{name}: " if name else ""
+    return f"{what}{getattr(exc, 'strerror', None) or exc} (hint: check the path, its permissions and free disk space)"
 
 
 app = typer.Typer(

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from litwatch.cli.app import DbOption, app, console, err_console
-from litwatch.errors import SourceError, UsageError
+from litwatch.errors import SourceError, StoreError, UsageError
 from litwatch.store import open_store
 
 __all__ = ["fetch_cmd", "runs_cmd"]
@@ -36,6 +36,11 @@ def fetch_cmd(
         None, "--batch-size", min=1, max=1000, help="Records per request (default: PubMed 200, Europe PMC 500, CT.gov 1000)."
     ),
     datetype: str = typer.Option("pdat", "--datetype", help="PubMed date for --from/--to: pdat (published) or edat (entered)."),
+    entry_window: Optional[int] = typer.Option(
+        None, "--entry-window", min=0, max=3650,
+        help="With --from/--to: also what was entered in this many days before the end (default 60, "
+             "LITWATCH_FETCH_ENTRY_WINDOW; 0: off).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
     db: Optional[Path] = DbOption,
 ) -> None:
@@ -43,6 +48,9 @@ def fetch_cmd(
 
     Each batch is stored whole or not at all and checkpointed: a fetch stopped by Ctrl-C or a
     crash goes on where it stopped when you run the same command again (or --resume RUN_ID).
+
+    A dated fetch also asks for what each service entered lately (--entry-window), so records
+    indexed after their publication month still land in it. Search warnings go to the run log.
 
     Example: litwatch fetch stem-cell-depression --since-last-run --db litwatch.db
     """
@@ -63,8 +71,9 @@ def fetch_cmd(
                 progress=not as_json,
                 batch_size=batch_size,
                 datetype=datetype,
+                entry_window_days=entry_window,
             )
-        except SourceError as exc:
+        except (SourceError, StoreError) as exc:
             partial = getattr(exc, "summary", None)
             if partial is not None and not as_json and partial.totals()["read"]:
                 _print_summary(partial, warnings=False)  # what did get stored; the error follows

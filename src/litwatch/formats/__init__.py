@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["FORMATS", "reader_module", "read_file"]
+__all__ = ["FORMATS", "reader_module", "read_file", "read_opened"]
 
 import importlib
 from collections.abc import Iterator
@@ -50,10 +50,28 @@ def read_file(path: str | Path, fmt: str = "auto") -> Iterator["Record | ParseIs
 
     if fmt == "auto":
         fmt = detect_format(path)
-    module = reader_module(fmt)
+    reader_module(fmt)  # an unknown format fails before the file is opened
     stream, counter = open_input(path)
     try:
-        yield from module.read_stream(stream, origin=str(path))
+        yield from read_opened(stream, fmt, str(path))
     finally:
         stream.close()
         counter.close()  # a GzipFile does not close the file under it
+
+
+def read_opened(stream, fmt: str, origin: str) -> Iterator["Record | ParseIssue"]:
+    """The items of a stream from `open_input`, read as `fmt` under formats.base.guarded's bounds
+    (PubMed XML's reader bounds its own input), with the guard's notes among them."""
+    from litwatch.formats.base import guarded
+
+    module = reader_module(fmt)
+    if fmt == "pubmed-xml":
+        yield from module.read_stream(stream, origin=origin)
+        return
+    stream, guard = guarded(stream, origin, fmt)
+    for item in module.read_stream(stream, origin=origin):
+        while guard.notes:
+            yield guard.notes.pop(0)
+        yield item
+    while guard.notes:
+        yield guard.notes.pop(0)

@@ -180,10 +180,24 @@ def load_json(stream: BinaryIO, origin: str, salvage: Callable[[str], Any] | Non
     the damage (a cut-off download): then those come back with an issue naming the position.
     """
     issues: list[ParseIssue] = []
+    from litwatch.formats._pubmed_stream import record_limit
+
+    cap = 4 * record_limit()  # one JSON document is read whole: more than this is refused, not held
     try:
-        data = stream.read()
+        parts, size = [], 0
+        while size <= cap:  # a raw stream answers read(n) with what one read gives: ask until the end
+            part = stream.read(min(1 << 20, cap + 1 - size))
+            if not part:
+                break
+            parts.append(part)
+            size += len(part)
     except READ_ERRORS as exc:
         raise ParseError(f"file cut short or unreadable: {exc}", path=origin) from None
+    data = b"".join(parts) if size <= cap else b""
+    del parts
+    if size > cap:
+        raise ParseError(f"a JSON document larger than {cap >> 20} MiB; not read", path=origin,
+                         hint="split it into smaller files, or raise LITWATCH_MAX_RECORD_MB (a quarter of the limit)")
     if not data.strip():
         raise ParseError("empty file", path=origin)
     if data.startswith(b"\xef\xbb\xbf"):
@@ -193,7 +207,8 @@ def load_json(stream: BinaryIO, origin: str, salvage: Callable[[str], Any] | Non
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         text = "".join(decode_line(chunk)[0] for chunk in data.splitlines(keepends=True))
-        issues.append(ParseIssue(origin, f"line {line}", "not valid UTF-8; read as cp1252", warning=True))
+        issues.append(ParseIssue(origin, f"line {line}", "not valid UTF-8: read with cp1252; nothing was skipped",
+                                 warning=True))
     try:
         return json.loads(text), issues
     except json.JSONDecodeError as exc:
@@ -229,6 +244,9 @@ def csv_rows(
             yield from drain(issues)
             yield ParseIssue(origin, f"line {start}", f"bad CSV: {exc}")
             continue
+        if all(not v.strip() if isinstance(v, str) else not any(x.strip() for x in v) if isinstance(v, list) else True
+               for v in row.values()):
+            continue  # a line of nothing but blanks is a blank line
         n += 1
         yield from drain(issues)
         where = f"row {n} (line {start})"

@@ -26,7 +26,7 @@ from litwatch.records import (
     AbstractSection, Ids, Journal, Record, Trial, normalize_doi, normalize_nct, normalize_pmcid,
 )
 
-__all__ = ["read_stream", "COLUMN_ALIASES", "parse_label"]
+__all__ = ["read_stream", "COLUMN_ALIASES", "parse_label", "unescape_cell"]
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # abstracts can exceed the 128 KB default
 
@@ -86,9 +86,17 @@ def parse_label(value: str | None) -> int | None:
     return None
 
 
+def unescape_cell(value: str | None) -> str | None:
+    """A cell as it was before litwatch's export guarded it against spreadsheet formulas: one
+    leading ' taken off where it stands before =, +, -, @, a tab, a CR or another '."""
+    if value and len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r'":
+        return value[1:]
+    return value
+
+
 def _value(row: dict[str, Any], cols: dict[str, str], field: str, *, numeric: bool = False) -> str | None:
     name = cols.get(field)
-    v = clean(row.get(name)) if name else None
+    v = clean(unescape_cell(row.get(name))) if name else None
     if v is None or (numeric or field in ("doi", "pmid", "pmcid", "nct", "year")) and v.lower() in _EMPTY:
         return None
     return v
@@ -118,7 +126,8 @@ def _record(row: dict[str, Any], cols: dict[str, str], origin: str, where: str) 
     kind = kind if kind in ("article", "preprint", "trial", "other") else ("trial" if ids.nct and not ids.pmid else "article")
     year = _value(row, cols, "year")
     date = parse_date_text(year)
-    abstract = [AbstractSection(text=t) for t in (clean(x) for x in (row.get(cols.get("abstract", ""), "") or "").split("\n")) if t]
+    abstract_text = unescape_cell(row.get(cols.get("abstract", ""), "")) or ""
+    abstract = [AbstractSection(text=t) for t in (clean(x) for x in abstract_text.split("\n")) if t]
     return Record(
         kind=kind,  # type: ignore[arg-type]
         ids=ids,

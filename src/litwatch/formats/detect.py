@@ -154,5 +154,6 @@ def text_lines(stream: BinaryIO, origin: str, issues: list[ParseIssue]) -> Itera
         if not ok and not warned:
             warned = True
             issues.append(ParseIssue(origin, f"line {lineno}",
-                                     "not valid UTF-8; read as cp1252 (later such lines are read the same way)"))
+                                     "not valid UTF-8: read with cp1252 (and so every such line after it); "
+                                     "nothing was skipped", warning=True))
         yield line

@@ -19,7 +19,8 @@ from typing import IO, Any
 from litwatch.errors import UsageError
 from litwatch.records import Author, DateValue, Record
 
-__all__ = ["EXPORT_FORMATS", "write_records", "to_csl_item", "citation_date", "record_key", "bib_escape"]
+__all__ = ["EXPORT_FORMATS", "write_records", "to_csl_item", "citation_date", "record_key", "bib_escape", "csv_cell",
+           "FORMULA_STARTS"]
 
 EXPORT_FORMATS: tuple[str, ...] = ("ris", "bibtex", "csl-json", "csv")
 
@@ -336,14 +337,27 @@ def _write_csv(records: Iterable[Record], out: IO[str]) -> int:
         d = citation_date(record)
         j = record.journal
         label = record.extra.get("prior_label")
-        writer.writerow([
+        writer.writerow([csv_cell(v) for v in (
             i, record.kind, record.title or "", record.abstract_text, _csv_authors(record.authors),
             d.year if d else "", j.title or "", j.volume or "", j.issue or "", j.pages or "",
             record.ids.doi or "", record.ids.pmid or "", record.ids.pmcid or "", record.ids.nct or "",
             _record_url(record) or "", "; ".join(record.keywords), "" if label is None else label,
-        ])
+        )])
         n += 1
     return n
+
+
+# A spreadsheet takes a cell starting with one of these for a formula (OWASP, "CSV Injection"):
+# such a cell is written with a ' in front; a cell that starts with ' gets another, so reading
+# the file back (formats.csv_table.unescape_cell) gives every cell exactly as it was.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def csv_cell(value: object) -> object:
+    """A CSV cell that no spreadsheet runs as a formula (see FORMULA_STARTS)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def _csv_authors(authors: list[Author]) -> str:

@@ -155,11 +155,15 @@ def _records(stream: BinaryIO, origin: str) -> Iterator[tuple[int, list[tuple[in
     (line, [], ParseIssue) for a line that is not text."""
     lines: list[tuple[int, str]] = []
     start = 0
+    warned = False
     for number, raw in enumerate(stream, start=1):
         try:
             text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
         except UnicodeDecodeError:
-            yield number, [], ParseIssue(origin, f"line {number}", "not UTF-8 text; read as Latin-1")
+            if not warned:  # once: the line is read, not skipped
+                warned = True
+                yield number, [], ParseIssue(origin, f"line {number}", "not valid UTF-8: read with Latin-1 (and so "
+                                             "every such line after it); nothing was skipped", warning=True)
             text = raw.decode("latin-1")
         text = text.rstrip("\r\n")
         if not text.strip():

@@ -74,7 +74,7 @@ CHUNK_RECORDS = 500
 _DEPTH = 8  # chunks in flight per worker: 2 made imports 12 % and reading 8 % slower on 2 CPUs
 _SET_ROOTS = {"PubmedArticleSet", "PubmedBookArticleSet", "MedlineCitationSet"}
 _PROLOG_LIMIT = 4 << 20  # no record start in the first 4 MiB: not worth splitting
-_GIANT = 64 << 20  # no record end in 64 MiB: hand the rest to the sequential reader
+_GIANT = 16 << 20  # no record end in 16 MiB: hand the rest to the sequential reader (which bounds it)
 
 
 def default_workers() -> int:
@@ -136,6 +136,10 @@ class _Settings:
     close: bytes
     prepare: Callable[[Record], Any] | None  # store.prepare with the run id, or None for Records
 
+    @property
+    def root(self) -> str:
+        return self.close[2:-1].decode()
+
 
 @dataclass(slots=True)
 class _Job:
@@ -164,7 +168,7 @@ def _read(
     prolog = split.prolog() if root in _SET_ROOTS and workers > 1 else None
     if prolog is None:  # one record, an odd prolog, or one worker: the sequential reader
         ctx = ReadContext(origin, source, retrieved_at)
-        return _shaped(parse_blocks(split.rest(), ctx, tags), prepare_fn)
+        return _shaped(parse_blocks(split.rest(), ctx, tags, root), prepare_fn)
     settings = _Settings(origin, source, retrieved_at, tags, prolog, b"</" + root.encode() + b">", prepare_fn)
     return _Pipeline(settings, split, workers, prepare_fn).run()
 
@@ -209,7 +213,7 @@ class _Pipeline:
         if second is None:  # one chunk at most: not worth a pool; the stream is read exactly as one piece
             blocks = chain([self.st.prolog], [first.data] if first else [], split.rest())
             ctx = ReadContext(self.st.origin, self.st.source, self.st.retrieved_at)
-            yield from _shaped(parse_blocks(blocks, ctx, self.st.tags), self.prepare_fn)
+            yield from _shaped(parse_blocks(blocks, ctx, self.st.tags, self.st.root), self.prepare_fn)
             return
         try:
             self.pool = _start_pool(self.st, self.workers)
@@ -346,23 +350,24 @@ class _Pipeline:
         datas = [j.data if j.data is not None else _read_back(j.path) for j in self.pending]
         self.pending.clear()
         blocks = chain(self._lead_in(self.lines, job.col), datas, self.split.rest())
-        items = parse_blocks(blocks, self._context(), self.st.tags)
+        items = parse_blocks(blocks, self._context(), self.st.tags, self.st.root)
         yield from _shaped(islice(items, skip, None), self.prepare_fn)
 
     def _tail(self) -> Iterator[Any]:
         """What follows the last record (normally just the root's end tag)."""
         if not self.split.at_end:  # a record too big to cut: the sequential reader takes the rest
             blocks = chain(self._lead_in(self.lines, self.split.col), self.split.rest())
-            yield from _shaped(parse_blocks(blocks, self._context(), self.st.tags), self.prepare_fn)
+            yield from _shaped(parse_blocks(blocks, self._context(), self.st.tags, self.st.root), self.prepare_fn)
             return
         lines, col = self.lines, self.split.col
         tail = self.split.take_rest()
         if not self.split.error and tail.strip() == self.st.close:  # the common, well-formed end
             return
-        quick = list(parse_blocks(chain([self.st.prolog, tail], self.split.raise_error()), self._context(), self.st.tags))
+        quick = list(parse_blocks(chain([self.st.prolog, tail], self.split.raise_error()), self._context(), self.st.tags,
+                                  self.st.root))
         if quick:  # something to report: again with the file's line numbers
             blocks = chain(self._lead_in(lines, col), [tail], self.split.raise_error())
-            yield from _shaped(parse_blocks(blocks, self._context(), self.st.tags), self.prepare_fn)
+            yield from _shaped(parse_blocks(blocks, self._context(), self.st.tags, self.st.root), self.prepare_fn)
 
     def _context(self) -> ReadContext:
         return ReadContext(self.st.origin, self.st.source, self.st.retrieved_at, count=self.count)
@@ -519,7 +524,7 @@ class _Splitter:
                 break
             if self._eof or self._size >= _GIANT:
                 return None
-            want = self._size + CHUNK
+            want = max(self._size + CHUNK, 2 * want)  # doubling: re-joining and re-scanning stay linear
         col, first = self.col, not self._cut_any
         data = self._consume(cut)
         self._cut_any = True

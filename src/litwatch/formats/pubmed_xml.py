@@ -135,7 +135,7 @@ def read_stream(
     """
     stream, head = open_xml(stream, origin)
     root = pubmed_root(head, origin)
-    yield from parse_blocks(_blocks(stream, head), ReadContext(origin, source, utc_now()), record_tags(root))
+    yield from parse_blocks(_blocks(stream, head), ReadContext(origin, source, utc_now()), record_tags(root), root)
 
 
 def pubmed_root(head: bytes, origin: str) -> str:
@@ -155,9 +155,10 @@ def _blocks(stream: BinaryIO, head: bytes) -> Iterator[bytes]:
         chunk = stream.read(CHUNK)
 
 
-def make_parser(tags: tuple[str, ...]) -> etree.XMLPullParser:
+def make_parser(tags: tuple[str, ...], starts: bool = False) -> etree.XMLPullParser:
+    """A pull parser with events for the record elements' ends (and starts, when asked)."""
     return etree.XMLPullParser(
-        events=("end",),
+        events=("start", "end") if starts else ("end",),
         tag=tags,
         resolve_entities=False,
         load_dtd=False,
@@ -166,40 +167,20 @@ def make_parser(tags: tuple[str, ...]) -> etree.XMLPullParser:
     )
 
 
-def parse_blocks(blocks: Iterable[bytes], ctx: ReadContext, tags: tuple[str, ...]) -> Iterator[Record | ParseIssue]:
+def parse_blocks(
+    blocks: Iterable[bytes], ctx: ReadContext, tags: tuple[str, ...], root: str | None = None
+) -> Iterator[Record | ParseIssue]:
     """The reader proper: feed XML blocks, yield what each completed record becomes.
 
-    A read error raised by `blocks` (truncated gzip) or a syntax error ends the file with one
-    ParseIssue, after every record completed before it. The parallel reader calls this too,
-    with `ctx.count` set to the records before its first block.
+    Memory and time stay bounded whatever the blocks hold (see formats._pubmed_stream): a giant
+    record, or malformed XML inside one, is reported and reading goes on at the next record; a
+    read error raised by `blocks` (truncated gzip), or malformed XML after the last record, ends
+    the file with one ParseIssue, after every record completed before it. The parallel reader
+    calls this too, with `ctx.count` set to the records before its first block.
     """
-    parser = make_parser(tags)
-    it = iter(blocks)
-    while True:
-        try:
-            chunk = next(it, None)
-        except READ_ERRORS as exc:
-            yield ParseIssue(
-                ctx.origin, ctx.where_next(), f"truncated or corrupt gzip data ({str(exc)[:80]}); stopped here"
-            )
-            return
-        if chunk is None:
-            break
-        ctx.raw.add(chunk)
-        try:
-            parser.feed(chunk)
-        except etree.XMLSyntaxError as exc:
-            yield from drain(parser, ctx)
-            yield _syntax_issue(ctx, exc)
-            return
-        yield from drain(parser, ctx)
-    try:
-        parser.close()
-    except etree.XMLSyntaxError as exc:
-        yield from drain(parser, ctx)
-        yield _syntax_issue(ctx, exc)
-        return
-    yield from drain(parser, ctx)
+    from litwatch.formats._pubmed_stream import parse
+
+    return parse(blocks, ctx, tags, root)
 
 
 class _RawItems:
@@ -248,13 +229,14 @@ class ReadContext:
     line numbers for the same reason.
     """
 
-    __slots__ = ("origin", "source", "retrieved_at", "count", "raw", "line_offset")
+    __slots__ = ("origin", "source", "retrieved_at", "count", "raw", "line_offset", "open")
 
     def __init__(self, origin: str, source: str, retrieved_at: str, count: int = 0, line_offset: int = 0) -> None:
         self.origin, self.source, self.retrieved_at = origin, source, retrieved_at
         self.count = count
         self.line_offset = line_offset
-        self.raw = _RawItems()
+        self.raw = _RawItems()  # the sequential reader puts its framer here (formats._pubmed_stream)
+        self.open: etree._Element | None = None  # the record element started and not yet ended
 
     def line(self, el: etree._Element) -> int | None:
         n = el.sourceline
@@ -269,17 +251,12 @@ class ReadContext:
         ]
 
 
-def _syntax_issue(ctx: ReadContext, exc: etree.XMLSyntaxError) -> ParseIssue:
-    line = getattr(exc, "lineno", None)
-    if line:
-        line += ctx.line_offset
-    where = f"line {line}, {ctx.where_next()}" if line else ctx.where_next()
-    msg = str(getattr(exc, "msg", "") or exc).split(" (<string>")[0]
-    return ParseIssue(ctx.origin, where, f"malformed XML ({msg}); stopped here")
-
-
 def drain(parser: etree.XMLPullParser, ctx: ReadContext) -> Iterator[Record | ParseIssue]:
-    for _event, el in parser.read_events():
+    for event, el in parser.read_events():
+        if event == "start":
+            ctx.open = el
+            continue
+        ctx.open = None
         tag = el.tag
         raw = ctx.raw.take(tag)
         if tag == "DeleteCitation":

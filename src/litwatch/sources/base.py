@@ -19,12 +19,20 @@ __all__ = ["Window", "Part", "Batch", "Connector", "collect_items", "stamp"]
 
 @dataclass(frozen=True, slots=True)
 class Window:
-    """The dates a fetch asks for: a publication range, or 'new or updated since' a day."""
+    """The dates a fetch asks for: a publication range, or 'new or updated since' a day.
+
+    A publication range may come with an entry range (`entry_from`..`entry_to`): what the
+    service listed (PubMed entry date, Europe PMC first index date, ClinicalTrials.gov last
+    update) in those days is asked for too, so a record published in the range's past and
+    indexed only lately is still found.
+    """
 
     date_from: date | None = None
     date_to: date | None = None
     since: date | None = None  # --since-last-run: added or updated on/after this day
     until: date | None = None  # the day the run started: freezes 'today' across a resume
+    entry_from: date | None = None
+    entry_to: date | None = None
 
     def to_dict(self) -> dict[str, str | None]:
         return {k: (getattr(self, k).isoformat() if getattr(self, k) else None) for k in self.__slots__}

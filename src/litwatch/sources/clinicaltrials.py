@@ -37,12 +37,25 @@ def query_params(query: str, window: Window) -> dict[str, str]:
     elif window.date_from or window.date_to:
         lo = window.date_from.isoformat() if window.date_from else "MIN"
         hi = window.date_to.isoformat() if window.date_to else "MAX"
-        params["filter.advanced"] = f"AREA[StudyFirstPostDate]RANGE[{lo},{hi}]"
+        posted = f"AREA[StudyFirstPostDate]RANGE[{lo},{hi}]"
+        # and what was updated lately (a trial registered long ago, changed now): Essie expressions
+        # join AREA[...] terms with OR / AND and parentheses (clinicaltrials.gov, "Constructing
+        # Complex Search Queries"; filter.advanced in the API v2 reference)
+        if window.entry_from:
+            entry_to = window.entry_to or window.until
+            updated = f"AREA[LastUpdatePostDate]RANGE[{window.entry_from.isoformat()},{entry_to or 'MAX'}]"
+            posted = f"({posted} OR {updated})"
+        params["filter.advanced"] = posted
     return params
 
 
 def _page(reply: Reply) -> dict:
     data = reply.json()
+    if isinstance(data, dict) and not isinstance(data.get("studies"), list):
+        message = data.get("message") or data.get("error") or data.get("errorMessage")
+        if isinstance(message, str) and message.strip():  # an error-shaped reply is an error
+            raise SourceError(f"query refused: {' '.join(message.split())[:200]}", source="ClinicalTrials.gov",
+                              hint="check the ClinicalTrials.gov query (cond=...; intr=...; term=...)")
     if not isinstance(data, dict) or not isinstance(data.get("studies"), list):
         raise BadReply("no studies list in the reply")
     return data

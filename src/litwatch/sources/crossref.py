@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Iterator
 from urllib.parse import quote
 
-from litwatch.errors import UsageError
+from litwatch.errors import SourceError, UsageError
 from litwatch.records import Record, normalize_doi
 from litwatch.sources.base import Batch, Part, Window, collect_items, stamp
 from litwatch.sources.http import BadReply, HttpClient, Reply
@@ -21,6 +21,10 @@ __all__ = ["Crossref", "get_work", "search_bibliographic"]
 def _message(kind: str):
     def parse(reply: Reply) -> dict:
         data = reply.json()
+        if isinstance(data, dict) and data.get("status") == "failed":  # an error-shaped reply is an error
+            detail = " ".join(str(data.get("message", "")).split())[:200]
+            raise SourceError(f"request refused ({data.get('message-type', 'error')}): {detail}", source="Crossref",
+                              hint="check the DOI or the query")
         if not isinstance(data, dict) or data.get("message-type") != kind or not isinstance(data.get("message"), dict):
             raise BadReply(f"not a Crossref {kind} reply")
         return data["message"]

@@ -1,5 +1,9 @@
 """Europe PMC REST /search with cursorMark paging (resultType=core).
 
+The query's bare words are searched in title, abstract and keywords (`fielded_query`): left
+unfielded, Europe PMC searches full texts too. A reply counting hits but holding no resultList
+is asked for again, and one shaped as an error (errMsg) is reported as the error it is.
+
 Cursor marks encode the position in a stable sort, so a stored mark resumes a stopped run where
 it left off. Records are mapped by `formats.europepmc.record_from_result`, exactly as a saved
 search reply is imported, so preprints keep their link to the published version either way.
@@ -7,12 +11,56 @@ search reply is imported, so preprints keep their link to the published version 
 
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
+from litwatch.errors import SourceError
 from litwatch.sources.base import Batch, Part, Window, collect_items, stamp
 from litwatch.sources.http import BadReply, HttpClient, Reply
 
-__all__ = ["EuropePMC", "windowed_query"]
+__all__ = ["EuropePMC", "windowed_query", "fielded_query", "FIELDS"]
+
+# Where a bare word of a query is looked for: title, abstract and keywords. Unfielded, Europe PMC
+# searches full texts and reference lists too, where "MSC" also matches the degree "MSc".
+FIELDS = ("TITLE_ABS", "KW")
+
+_TOKEN = re.compile(
+    r'\s+|(?P<paren>[()])|(?P<op>\b(?:AND|OR|NOT)\b)'
+    r'|(?P<fielded>[A-Za-z_]+:(?:"[^"]*"|\[[^\]]*\]|\{[^}]*\}|\(|[^\s()"]+))'
+    r'|(?P<phrase>"[^"]*")|(?P<word>[^\s()"]+)'
+)
+
+
+def fielded_query(query: str) -> str:
+    """The query with each bare word or "phrase" searched in title, abstract and keywords only.
+
+    Words already fielded (TITLE:x, AUTH:"..", PUB_TYPE:..., FIELD:(...)) and the operators
+    AND / OR / NOT and parentheses are kept as written.
+    """
+    out: list[str] = []
+    pos, depth_kept = 0, 0  # depth_kept > 0: inside FIELD:( ... ), copied as written
+    for m in _TOKEN.finditer(query):
+        if m.start() != pos:  # an unbalanced quote: leave the rest as it is
+            out.append(query[pos:])
+            pos = len(query)
+            break
+        pos = m.end()
+        text = m.group(0)
+        if depth_kept:
+            depth_kept += text.count("(") - text.count(")") if m.group("paren") or m.group("fielded") else 0
+            out.append(text)
+            continue
+        if m.group("fielded"):
+            if text.endswith("("):
+                depth_kept = 1
+            out.append(text)
+        elif m.group("phrase") or m.group("word"):
+            out.append("(" + " OR ".join(f"{f}:{text}" for f in FIELDS) + ")")
+        else:
+            out.append(text)
+    if pos < len(query):
+        out.append(query[pos:])
+    return "".join(out).strip()
 
 
 def windowed_query(query: str, window: Window) -> str:
@@ -23,17 +71,36 @@ def windowed_query(query: str, window: Window) -> str:
     if window.date_from or window.date_to:
         lo = window.date_from.isoformat() if window.date_from else "1800-01-01"
         hi = window.date_to.isoformat() if window.date_to else "3000-01-01"
-        return f"({query}) AND (FIRST_PDATE:[{lo} TO {hi}])"
+        dates = f"FIRST_PDATE:[{lo} TO {hi}]"
+        if window.entry_from:
+            entry_to = window.entry_to or window.until
+            dates += f" OR FIRST_IDATE:[{window.entry_from.isoformat()} TO {entry_to.isoformat() if entry_to else '3000-01-01'}]"
+        return f"({query}) AND ({dates})"
     return query
 
 
 def _page(reply: Reply) -> dict:
     data = reply.json()
-    if not isinstance(data, dict) or not isinstance((data.get("resultList") or {}).get("result", None), list):
-        if isinstance(data, dict) and "hitCount" in data and not data.get("resultList"):
-            return {"hitCount": data.get("hitCount", 0), "resultList": {"result": []}}
-        raise BadReply("no resultList in the reply")
-    return data
+    if not isinstance(data, dict):
+        raise BadReply("the reply is not a JSON object")
+    results = (data.get("resultList") or {}).get("result") if isinstance(data.get("resultList"), dict) else None
+    if isinstance(results, list):
+        return data
+    message = data.get("errMsg") or data.get("error") or data.get("message")
+    if message:  # an error-shaped reply is an error, whatever its HTTP status
+        raise SourceError(f"search refused: {_one_line(message)}", source="Europe PMC",
+                          hint="check the Europe PMC query syntax (try it at europepmc.org)")
+    hits = data.get("hitCount")
+    if hits in (0, "0"):
+        return {**data, "resultList": {"result": []}}
+    # hits counted and none given: a fault of the service (getpapers#114 and #153 tell of such
+    # replies), not an empty result; asked again
+    raise BadReply(f"hitCount {hits!r} but no resultList" if hits is not None else "no resultList in the reply")
+
+
+def _one_line(value: object) -> str:
+    text = " ".join(str(value).split())
+    return text[:200] + ("..." if len(text) > 200 else "")
 
 
 class EuropePMC:
@@ -44,7 +111,7 @@ class EuropePMC:
         self.warnings: list[str] = []
 
     def plan(self, query: str, window: Window) -> list[Part]:
-        q = windowed_query(query, window)
+        q = windowed_query(fielded_query(query), window)
         return [Part(key="all", query=q, spec={"query": q})]
 
     def batches(self, part: Part, cursor: str | None) -> Iterator[Batch]:

@@ -8,12 +8,25 @@ stored batch (`resume=RUN_ID`, or the same call again) and never stores a record
 `since_last_run` asks each source only for what was added or revised since the day its previous
 complete fetch of the same query reached, and the summary reports what changed: new records,
 updated records and trial status changes.
+
+A dated fetch (`date_from`/`date_to`, what the monthly report asks for) also asks for what each
+service entered in the `entry_window_days` (setting LITWATCH_FETCH_ENTRY_WINDOW, default 60)
+before the range's end (or the day of the run, if earlier): PubMed's entry date, Europe PMC's
+first index date, ClinicalTrials.gov's last update. An article published in March and indexed
+in April is so fetched by April's run, and lands in March.
+
+The services' search warnings (PubMed's PhraseNotFound, FieldNotFound, ...) are kept per source
+and, as one list of one-line strings, in the run's `counts["warnings"]`.
+
+A storage error (a full disk, a read-only file) ends the run as failed with a StoreError saying
+how many records were stored before it.
 """
 
 from __future__ import annotations
 
 import calendar
 import time
+from datetime import timedelta
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
@@ -21,7 +34,10 @@ from typing import Any
 
 import httpx
 
-from litwatch.errors import SourceError, UsageError
+import sqlite3
+
+from litwatch import config
+from litwatch.errors import SourceError, StoreError, UsageError
 from litwatch.records import Record
 from litwatch.sources import SOURCE_NAMES, checkpoints
 from litwatch.sources.base import Part, Window
@@ -67,6 +83,10 @@ class FetchSummary:
     def totals(self) -> dict[str, int]:
         keys = COUNT_NAMES + ("requests", "retries")
         return {k: sum(getattr(s, k) for s in self.sources.values()) for k in keys}
+
+    def warnings(self) -> list[str]:
+        """The services' search warnings of every source, once each, as one-line strings."""
+        return list(dict.fromkeys(" ".join(w.split()) for s in self.sources.values() for w in s.warnings))
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -163,14 +183,18 @@ def fetch(
     transport: httpx.BaseTransport | None = None,
     options: HttpOptions | None = None,
     connector_options: dict[str, dict[str, Any]] | None = None,
+    entry_window_days: int | None = None,
 ) -> FetchSummary:
     """Fetch `query_or_topic` from the live sources into `store`; see the module docstring.
 
     Raises SourceError (after logging the run as failed) when a source fails for good; the
-    batches stored before that stay stored and a rerun resumes after them.
+    batches stored before that stay stored and a rerun resumes after them. Raises StoreError
+    when the store cannot be written (the run is logged as failed where it still can be).
     """
+    if entry_window_days is None:
+        entry_window_days = int(config.get_float("fetch_entry_window_days"))
     params, previous = _run_params(store, query_or_topic, sources, date_from, date_to, since_last_run, resume,
-                                   batch_size, datetype)
+                                   batch_size, datetype, entry_window_days)
     run_id = store.start_run("fetch", {**params, "resumed_from": previous})
     if previous:
         checkpoints.inherit(store, previous, run_id)
@@ -189,6 +213,8 @@ def fetch(
     except KeyboardInterrupt:
         _finish(store, summary, "interrupted", started)
         raise FetchInterrupted(run_id) from None
+    except StoreError as exc:
+        raise _store_failed(store, summary, exc, started) from None
     except BaseException as exc:
         summary.errors.append(f"internal error: {type(exc).__name__}: {exc}")
         _finish(store, summary, "failed", started)
@@ -210,6 +236,21 @@ def fetch(
 _SIZE_ARG = {"pubmed": "batch_size", "europepmc": "page_size", "clinicaltrials": "page_size", "crossref": "page_size"}
 
 
+def _store_failed(store, summary: FetchSummary, exc: StoreError, started: float) -> StoreError:
+    """The error that ends a run the store could not take: what was stored, and whether the log says so."""
+    summary.errors.append(exc.one_line())
+    try:
+        _finish(store, summary, "failed", started)
+        logged = f"run {summary.run_id} is logged as failed"
+    except (StoreError, sqlite3.Error):
+        logged = f"run {summary.run_id} could not even be logged as failed"
+    stored = summary.totals()["read"]
+    err = StoreError(f"{exc.message}; {stored} record(s) had been stored before it, {logged}",
+                     hint="free disk space or make the database writable, then rerun the same command to go on")
+    err.summary = summary  # type: ignore[attr-defined]
+    return err
+
+
 def _finish(store, summary: FetchSummary, status: str, started: float) -> None:
     summary.status = status
     summary.duration_s = round(time.monotonic() - started, 3)
@@ -221,6 +262,7 @@ def _finish(store, summary: FetchSummary, status: str, started: float) -> None:
         "sources": {k: asdict(v) for k, v in summary.sources.items()},
         "status_changes": summary.status_changes,
         "duration_s": summary.duration_s,
+        "warnings": summary.warnings(),
     }
     errors = list(summary.errors)
     for s in summary.sources.values():
@@ -235,7 +277,8 @@ def _finish(store, summary: FetchSummary, status: str, started: float) -> None:
 _MAX_LOGGED_ERRORS = 200
 
 
-def _run_params(store, target, sources, date_from, date_to, since_last_run, resume, batch_size, datetype):
+def _run_params(store, target, sources, date_from, date_to, since_last_run, resume, batch_size, datetype,
+                entry_window_days=0):
     """The run's parameters, and the id of the stopped run it continues (or None)."""
     if resume is not None:
         old = store.get_run(int(resume))
@@ -255,10 +298,14 @@ def _run_params(store, target, sources, date_from, date_to, since_last_run, resu
         raise UsageError("--since-last-run cannot be combined with --from/--to", hint="use one or the other")
     topic, queries = _resolve_target(target or "", _check_sources(sources))
     today = datetime.now(timezone.utc).date()
+    entry_from = entry_to = None
+    if (lo or hi) and entry_window_days and entry_window_days > 0:
+        entry_to = min(hi or today, today)
+        entry_from = entry_to - timedelta(days=int(entry_window_days))
     windows = {}
     for source, query in queries.items():
         since = checkpoints.last_complete(store, source, query) if since_last_run else None
-        windows[source] = Window(lo, hi, since, today).to_dict()
+        windows[source] = Window(lo, hi, since, today, entry_from, entry_to).to_dict()
     params = {
         "target": target,
         "topic": topic,
@@ -271,17 +318,19 @@ def _run_params(store, target, sources, date_from, date_to, since_last_run, resu
         "until": today.isoformat(),
         "batch_size": batch_size,
         "datetype": datetype,
+        "entry_window_days": int(entry_window_days or 0) if (lo or hi) else 0,
     }
     return params, _stopped_run(store, params)
 
 
-_SAME_RUN_KEYS = ("target", "queries", "date_from", "date_to", "since_last_run", "batch_size", "datetype")
+_SAME_RUN_KEYS = ("target", "queries", "date_from", "date_to", "since_last_run", "batch_size", "datetype",
+                  "entry_window_days")
 
 
 def _stopped_run(store, params: dict) -> int | None:
     """The latest fetch run of the same command that did not finish ok, unless a later one did."""
     for run in store.runs(kind="fetch", limit=200):
-        if all(run["params"].get(k) == params[k] for k in _SAME_RUN_KEYS):
+        if all(run["params"].get(k, 0 if k == "entry_window_days" else None) == params[k] for k in _SAME_RUN_KEYS):
             if run["status"] == "ok":
                 return None
             if run["params"].get("until") == params["until"] or not params["since_last_run"]:
@@ -335,7 +384,7 @@ class _SourceRun:
             self.summary.errors.append(exc.one_line())
             self.failure = exc
         finally:
-            self.summary.warnings = list(connector.warnings)
+            self.summary.warnings = list(dict.fromkeys(list(connector.warnings) + client.stats.notes))
             st = client.stats
             self.summary.requests, self.summary.retries, self.summary.faults = st.requests, st.retries, dict(st.faults)
             self.summary.duration_s = round(time.monotonic() - started, 3)
@@ -362,10 +411,13 @@ class _SourceRun:
                     self.bar.update(task, total=max(self.summary.total, 1), advance=len(batch.records) + len(batch.issues))
 
     def _store_batch(self, part: Part, batch) -> None:
-        with self.store.transaction() as conn:
-            changes = _status_changes(self.store, batch.records)
-            result = self.store.upsert(batch.records, run_id=self.run_id) if batch.records else None
-            checkpoints.advance(conn, self.run_id, self.source, part, batch, len(batch.records) + len(batch.issues))
+        try:
+            with self.store.transaction() as conn:
+                changes = _status_changes(self.store, batch.records)
+                result = self.store.upsert(batch.records, run_id=self.run_id) if batch.records else None
+                checkpoints.advance(conn, self.run_id, self.source, part, batch, len(batch.records) + len(batch.issues))
+        except sqlite3.Error as exc:  # the checkpoint, or the commit, could not be written
+            raise StoreError(f"{self.store.path}: could not store records: {exc}") from None
         self.summary.batches += 1
         self.summary.errors.extend(batch.issues)
         if batch.total is not None and part.total != batch.total:
@@ -446,7 +498,10 @@ def has_successful_fetch(store, topic_name: str, date_from=None, date_to=None) -
         if run["status"] != "ok" or p.get("topic") != topic_name:
             continue
         run_lo = None if p.get("since_last_run") else parse_day(p.get("date_from"))
-        run_hi = parse_day(p.get("date_to")) or parse_day(p.get("until")) or today
+        # a run covers up to the earlier of its --to and the day it ran: on 10 June nothing of
+        # July is there to fetch, whatever --to said
+        ran = parse_day(p.get("until")) or parse_day((run.get("started_at") or "")[:10] or None) or today
+        run_hi = min(parse_day(p.get("date_to")) or ran, ran)
         if (run_lo is None or (lo is not None and run_lo <= lo)) and run_hi >= want_hi:
             return True
     return False

@@ -3,17 +3,27 @@
 Politeness and robustness live here so connectors stay small:
 
 - a per-host rate limit (a sliding window: never more than `limit` requests in any `period`),
-  shared by every client in the process that talks to the same host;
-- retries with exponential backoff and jitter on 5xx, 408, timeouts, connection errors and
+  shared by every client in the process that talks to the same host; NCBI's JSON 429
+  (`{"error":"API rate limit exceeded",...,"limit":"3"}`, no Retry-After) lowers it to the limit named;
+- retries with exponential backoff and jitter on 5xx, 408, 429, timeouts, connection errors and
   bodies the caller finds truncated or malformed (its `parse` raises `BadReply`);
-- `Retry-After` honoured on 429/503, in seconds or as an HTTP-date;
+- `Retry-After` honoured on 429/503, in seconds or as an HTTP-date, up to a cap: a service asking
+  for a longer wait ends the request with one line naming the time it asked for;
+- limits on what a reply may cost: an overall deadline per request (connection, headers and body
+  together: a body trickling in byte by byte is cut off), and a largest body per service, streamed
+  and counted as it arrives (also after un-gzipping), then refused with a clear error;
+- redirects followed only to the same scheme and host (or a host in LITWATCH_HTTP_REDIRECT_HOSTS),
+  never carrying credentials (api_key, email) to another host;
 - identification: a User-Agent naming litwatch, NCBI `tool`/`email`/`api_key`, Crossref `mailto`;
-- an optional on-disk cache of good replies (LITWATCH_CACHE_DIR), opt-in per request.
+- an optional on-disk cache of good replies (LITWATCH_CACHE_DIR), opt-in per request;
+- GET, or POST for requests too long for a URL (`post`).
 
 httpx errors never leave this module: they become `SourceError` naming the source and a hint.
-Timing knobs come from the environment so tests (and impatient users) can shrink them:
-LITWATCH_HTTP_TIMEOUT (s), LITWATCH_HTTP_RETRIES, LITWATCH_HTTP_BACKOFF (base s), LITWATCH_CACHE_TTL (s),
-and LITWATCH_HTTP_RATE_<SOURCE> ("requests/seconds", e.g. LITWATCH_HTTP_RATE_CLINICALTRIALS=10/60).
+Knobs are rows of `litwatch.config.SETTINGS` (so tests and impatient users can shrink them):
+LITWATCH_HTTP_TIMEOUT (s, per read), LITWATCH_HTTP_DEADLINE (s, per request), LITWATCH_HTTP_RETRIES,
+LITWATCH_HTTP_BACKOFF (base s), LITWATCH_HTTP_MAX_RETRY_AFTER (s), LITWATCH_HTTP_MAX_BODY_MB and
+LITWATCH_HTTP_MAX_BODY_<SOURCE> (MiB), LITWATCH_HTTP_REDIRECT_HOSTS, LITWATCH_CACHE_TTL (s), and
+LITWATCH_HTTP_RATE_<SOURCE> ("requests/seconds", e.g. LITWATCH_HTTP_RATE_CLINICALTRIALS=10/60).
 """
 
 from __future__ import annotations
@@ -27,15 +37,16 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from litwatch import config
 from litwatch.errors import SourceError
+from litwatch.sources._deadline import deadline_scope, deadline_transport
 
 __all__ = [
     "SOURCES",
@@ -48,6 +59,7 @@ __all__ = [
     "make_client",
     "limiter_for",
     "parse_retry_after",
+    "max_body_bytes",
 ]
 
 T = TypeVar("T")
@@ -58,21 +70,25 @@ class SourceInfo:
     name: str  # the label users see in messages
     url_setting: str  # litwatch.config setting holding the base URL
     rate: tuple[int, float]  # default (requests, per seconds)
+    max_body_mb: float = 64.0  # largest reply body litwatch reads from it (LITWATCH_HTTP_MAX_BODY_<SOURCE>)
 
 
 # Conservative defaults: NCBI documents 3/s (10/s with a key); Europe PMC and ClinicalTrials.gov
 # publish no hard figure, so we stay well below what they tolerate; Crossref tells us its limit
-# in x-rate-limit-* headers and we adopt it after the first reply.
+# in x-rate-limit-* headers and we adopt it after the first reply. Body limits are several times
+# the largest page litwatch asks for: 200 PubMed records, 500 Europe PMC core results, 1,000
+# ClinicalTrials.gov studies (whole protocol sections), 200 Crossref works.
 SOURCES: dict[str, SourceInfo] = {
-    "pubmed": SourceInfo("PubMed", "pubmed_url", (3, 1.0)),
-    "europepmc": SourceInfo("Europe PMC", "europepmc_url", (5, 1.0)),
-    "clinicaltrials": SourceInfo("ClinicalTrials.gov", "ctgov_url", (4, 5.0)),
-    "crossref": SourceInfo("Crossref", "crossref_url", (5, 1.0)),
+    "pubmed": SourceInfo("PubMed", "pubmed_url", (3, 1.0), 64.0),
+    "europepmc": SourceInfo("Europe PMC", "europepmc_url", (5, 1.0), 128.0),
+    "clinicaltrials": SourceInfo("ClinicalTrials.gov", "ctgov_url", (4, 5.0), 256.0),
+    "crossref": SourceInfo("Crossref", "crossref_url", (5, 1.0), 64.0),
 }
 
 NCBI_RATE_WITH_KEY = (10, 1.0)
 CROSSREF_POLITE_RATE = (10, 1.0)
 _RETRY_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
+_REDIRECT_STATUS = frozenset({301, 302, 303, 307, 308})
 _SECRET_PARAMS = frozenset({"api_key", "email", "mailto", "tool"})
 
 
@@ -96,34 +112,53 @@ def _env_rate(source: str) -> tuple[int, float] | None:
 
 @dataclass(slots=True)
 class HttpOptions:
-    """Timeouts, retries and cache; `from_env()` reads the LITWATCH_HTTP_* variables."""
+    """Timeouts, limits, retries and cache; `from_env()` reads the settings (LITWATCH_HTTP_*)."""
 
-    timeout: float = 30.0
+    timeout: float = 30.0  # per read (and connect)
+    deadline: float = 300.0  # per request, from the first byte sent to the last byte of the body
     retries: int = 5  # attempts after the first
     backoff: float = 1.0  # first backoff, doubled each retry
     backoff_max: float = 60.0
-    max_retry_after: float = 600.0  # a server asking for a longer wait is reported, not obeyed
+    max_retry_after: float = 120.0  # a server asking for a longer wait is reported, not obeyed
     connect_retries: int = 3  # a host that cannot be reached at all rarely comes back within seconds
+    max_body: int | None = None  # bytes; None: the service's own limit (SourceInfo.max_body_mb)
+    max_redirects: int = 5
+    redirect_hosts: tuple[str, ...] = ()  # other hosts redirects may lead to
     cache_dir: Path | None = None
     cache_ttl: float = 86400.0
 
     @classmethod
     def from_env(cls) -> "HttpOptions":
         cache = config.get("cache_dir")
+        hosts = config.get("http_redirect_hosts") or ""
         return cls(
             timeout=_setting_float("http_timeout", 30.0),
+            deadline=_setting_float("http_deadline", 300.0),
             retries=int(_setting_float("http_retries", 5)),
             backoff=_setting_float("http_backoff", 1.0),
             backoff_max=_setting_float("http_backoff_max", 60.0),
+            max_retry_after=_setting_float("http_max_retry_after", 120.0),
+            redirect_hosts=tuple(h.strip().lower() for h in hosts.split(",") if h.strip()),
             cache_dir=Path(cache) if cache else None,
             cache_ttl=_setting_float("cache_ttl", 86400.0),
         )
 
 
+def max_body_bytes(source: str) -> int:
+    """The largest reply body read from `source`: LITWATCH_HTTP_MAX_BODY_<SOURCE> or _MB, else its default."""
+    value = config.max_body_override(source)
+    try:
+        mb = float(value) if value else SOURCES[source].max_body_mb
+    except ValueError:
+        mb = SOURCES[source].max_body_mb
+    return max(1, int(mb * (1 << 20)))
+
+
 class RateLimiter:
     """At most `limit` requests in any window of `period` seconds (sliding log), thread-safe."""
 
-    def __init__(self, limit: int, period: float, *, margin: float = 0.02, clock=time.monotonic, sleep=time.sleep):
+    # the margin leaves room for the jitter between sending and arriving: services count arrivals
+    def __init__(self, limit: int, period: float, *, margin: float = 0.05, clock=time.monotonic, sleep=time.sleep):
         self.limit, self.period, self.margin = max(1, int(limit)), float(period), margin
         self._sent: deque[float] = deque()
         self._lock = threading.Lock()
@@ -200,6 +235,7 @@ class ClientStats:
     cache_hits: int = 0
     faults: dict[str, int] = field(default_factory=dict)
     waited_s: float = 0.0
+    notes: list[str] = field(default_factory=list)  # one-line remarks for the run log (a lowered rate, ...)
 
     def fault(self, kind: str) -> None:
         self.faults[kind] = self.faults.get(kind, 0) + 1
@@ -269,8 +305,14 @@ class ResponseCache:
             pass  # a cache that cannot be written is only a missed saving
 
 
+class _TooLarge(Exception):
+    def __init__(self, size: int, announced: bool) -> None:
+        super().__init__(size)
+        self.size, self.announced = size, announced
+
+
 class HttpClient:
-    """GETs to one source's base URL, politely; `get(..., parse=fn)` returns fn(reply)."""
+    """Requests to one source's base URL, politely; `get(..., parse=fn)` returns fn(reply)."""
 
     def __init__(
         self,
@@ -288,18 +330,21 @@ class HttpClient:
         self.info = SOURCES[source]
         self.base_url = (base_url or config.get(self.info.url_setting) or "").rstrip("/") + "/"
         self.options = options or HttpOptions.from_env()
+        self.max_body = self.options.max_body or max_body_bytes(source)
         self.stats = ClientStats()
         self._sleep = sleep
         self._email = config.get("email")
         self._api_key = config.get("ncbi_api_key")
-        self.host = urlsplit(self.base_url).netloc or self.base_url
+        base = urlsplit(self.base_url)
+        self.host = base.netloc or self.base_url
+        self._origin = (base.scheme.lower(), (base.hostname or "").lower(), base.port)
         self.limiter = limiter_for(source, self.host, *(rate or self._default_rate()))
         self._cache = ResponseCache(self.options.cache_dir, self.options.cache_ttl) if self.options.cache_dir else None
         self._client = httpx.Client(
-            transport=transport,
+            transport=transport if transport is not None else deadline_transport(),
             headers={"User-Agent": config.user_agent(), "Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(self.options.timeout),
-            follow_redirects=True,
+            follow_redirects=False,  # followed here, only where they may go: see _redirect_target
         )
 
     # -- setup ------------------------------------------------------------------------------
@@ -343,14 +388,33 @@ class HttpClient:
         parse: Callable[[Reply], T] | None = None,
         cache: bool = False,
         not_found: Callable[[Reply], T] | None = None,
+        refused: Callable[[Reply], T] | None = None,
     ) -> T:
         """GET base_url/path; retries until `parse` accepts a 2xx reply, or raises SourceError.
 
         `not_found`, when given, turns a 404 into a value (e.g. an unknown DOI -> None).
+        `refused`, when given, judges any other 4xx reply first: it may return a value, raise
+        BadReply (retry) or raise an error of its own; when it returns None the usual one-line
+        SourceError follows.
         """
+        return self._request("GET", path, params, parse, cache, not_found, refused)
+
+    def post(
+        self,
+        path: str,
+        data: dict[str, Any] | None = None,
+        *,
+        parse: Callable[[Reply], T] | None = None,
+        not_found: Callable[[Reply], T] | None = None,
+        refused: Callable[[Reply], T] | None = None,
+    ) -> T:
+        """POST a form to base_url/path (for queries or id lists too long for a URL); as `get` otherwise."""
+        return self._request("POST", path, data, parse, False, not_found, refused)
+
+    def _request(self, method, path, params, parse, cache, not_found, refused):
         url = self.base_url + path.lstrip("/")
         sent = self._identify(params or {})
-        parse = parse or (lambda r: r)  # type: ignore[assignment,return-value]
+        parse = parse or (lambda r: r)
         key = self._cache.key(url, sent) if (cache and self._cache) else None
         if key:
             hit = self._cache.load(key)  # type: ignore[union-attr]
@@ -361,45 +425,49 @@ class HttpClient:
                     return value
                 except BadReply:
                     pass  # a damaged cache file: fetch afresh
-        return self._send_with_retries(url, sent, parse, key, not_found)
+        return self._send_with_retries(method, url, sent, parse, key, not_found, refused)
 
-    def _send_with_retries(self, url, params, parse, key, not_found):
+    def _send_with_retries(self, method, url, params, parse, key, not_found, refused):
         opts = self.options
         reason, unreachable, attempt = "no attempt made", 0, 0
         for attempt in range(opts.retries + 1):
             if attempt:
                 self.stats.retries += 1
             delay: float | None = None
+            at_least = 0.0
             try:
-                reply = self._send_once(url, params)
+                reply = self._send_once(method, url, params)
+                if 200 <= reply.status < 300:
+                    value = parse(reply)
+                    if key:
+                        self._cache.save(key, reply)  # type: ignore[union-attr]
+                    return value
+                if reply.status == 404 and not_found is not None:
+                    return not_found(reply)
+                if refused is not None:
+                    value = refused(reply)
+                    if value is not None:
+                        return value
+                raise self._refused(reply)
             except _Retryable as exc:
-                reason, delay = exc.reason, exc.delay
+                reason, delay, at_least = exc.reason, exc.delay, exc.at_least
                 unreachable = unreachable + 1 if exc.unreachable else 0
                 if unreachable > opts.connect_retries:
                     break
-            else:
-                if 200 <= reply.status < 300:
-                    try:
-                        value = parse(reply)
-                    except BadReply as exc:
-                        self.stats.fault("bad-body")
-                        reason = f"malformed reply ({exc})"
-                    else:
-                        if key:
-                            self._cache.save(key, reply)  # type: ignore[union-attr]
-                        return value
-                elif reply.status == 404 and not_found is not None:
-                    return not_found(reply)
-                else:
-                    raise self._refused(reply)
+            except BadReply as exc:
+                said = getattr(exc, "service_said", False)  # a passing failure the service itself reported
+                self.stats.fault("service-busy" if said else "bad-body")
+                reason = str(exc) if said else f"malformed reply ({exc})"
             if attempt == opts.retries:
                 break
-            wait = delay if delay is not None else self._backoff(attempt)
+            wait = delay if delay is not None else max(at_least, self._backoff(attempt))
             if wait > opts.max_retry_after:
+                until = (datetime.now(timezone.utc) + timedelta(seconds=wait)).strftime("%Y-%m-%d %H:%M UTC")
                 raise SourceError(
-                    f"the server asks to wait {wait:.0f} s before retrying ({reason})",
+                    f"{reason}: the service asks to wait {wait:.0f} s before retrying (until {until}), "
+                    f"longer than the {opts.max_retry_after:.0f} s litwatch waits",
                     source=self.info.name,
-                    hint="try again later",
+                    hint="try again after that time (or raise LITWATCH_HTTP_MAX_RETRY_AFTER)",
                 )
             self.stats.waited_s += wait
             self._sleep(wait)
@@ -412,12 +480,25 @@ class HttpClient:
         cap = min(self.options.backoff_max, self.options.backoff * (2**attempt))
         return cap * (0.5 + random.random() / 2)  # jitter keeps parallel clients from retrying in step
 
-    def _send_once(self, url: str, params: dict[str, Any]) -> Reply:
-        self.stats.waited_s += self.limiter.acquire()
-        self.stats.requests += 1
+    def _send_once(self, method: str, url: str, params: dict[str, Any]) -> Reply:
+        deadline = time.monotonic() + self.options.deadline
         try:
-            resp = self._client.get(url, params=params)
+            with deadline_scope(deadline):
+                reply = self._exchange(method, url, params, deadline)
+        except _TooLarge as exc:
+            self.stats.fault("too-large")
+            mb = self.max_body / (1 << 20)
+            said = f" (it announced {exc.size / (1 << 20):,.0f} MiB)" if exc.announced else ""
+            raise SourceError(
+                f"the reply to {_redact(url)} is larger than the {mb:g} MiB litwatch reads from "
+                f"{self.info.name}{said}; not read",
+                source=self.info.name,
+                hint=f"ask for smaller pages (--batch-size), or raise LITWATCH_HTTP_MAX_BODY_{self.source.upper()} (MiB)",
+            ) from None
         except httpx.TimeoutException:
+            if time.monotonic() >= deadline:
+                self.stats.fault("deadline")
+                raise _Retryable(f"no complete reply within the {self.options.deadline:g} s deadline") from None
             self.stats.fault("timeout")
             raise _Retryable(f"no reply within {self.options.timeout:g} s") from None
         except httpx.ConnectError as exc:
@@ -429,20 +510,102 @@ class HttpClient:
             raise _Retryable(f"connection broken ({_short(exc)})") from None
         except (httpx.UnsupportedProtocol, httpx.InvalidURL, httpx.LocalProtocolError) as exc:
             raise SourceError(
-                f"bad URL {url!r} ({_short(exc)})",
+                f"bad URL {_redact(url)!r} ({_short(exc)})",
                 source=self.info.name,
                 hint=f"check the base URL setting ({config.SETTINGS[self.info.url_setting].env})",
             ) from None
         except httpx.HTTPError as exc:
             self.stats.fault("other")
             raise _Retryable(f"HTTP error ({_short(exc)})") from None
-        reply = Reply(resp.status_code, str(resp.url), dict(resp.headers), resp.content)
         self._adopt_rate(reply.headers)
         if reply.status in _RETRY_STATUS:
             self.stats.fault(str(reply.status))
             wait = parse_retry_after(reply.headers.get("retry-after")) if reply.status in (429, 503) else None
-            raise _Retryable(f"HTTP {reply.status}", wait)
+            at_least = self._rate_refused(reply) if reply.status == 429 and wait is None else 0.0
+            raise _Retryable(f"HTTP {reply.status}", wait, at_least=at_least)
         return reply
+
+    def _exchange(self, method: str, url: str, params: dict[str, Any], deadline: float) -> Reply:
+        """One request, its redirects (where allowed) and its body, within the deadline and body limit."""
+        query: dict[str, Any] | None = params
+        for hop in range(self.options.max_redirects + 1):
+            self.stats.waited_s += self.limiter.acquire()  # a redirect's hop is a request to a host too
+            if not hop:
+                self.stats.requests += 1
+            if method == "POST":
+                request = self._client.build_request("POST", url, data=query)
+            else:
+                request = self._client.build_request("GET", url, params=query)
+            resp = self._client.send(request, stream=True)
+            try:
+                if resp.status_code in _REDIRECT_STATUS and resp.headers.get("location"):
+                    if method == "POST" and resp.status_code != 303:
+                        raise self._redirect_refused(url, resp.headers["location"], "a POST is not sent on")
+                    url = self._redirect_target(str(resp.url), resp.headers["location"])
+                    method, query = "GET", None  # the Location names its own query; ours is not resent
+                    continue
+                content = self._read_body(resp, deadline)
+                return Reply(resp.status_code, str(resp.url), dict(resp.headers), content)
+            finally:
+                resp.close()
+        raise SourceError(f"more than {self.options.max_redirects} redirects from {_redact(url)}",
+                          source=self.info.name, hint=f"check the base URL setting ({self._url_env()})")
+
+    def _read_body(self, resp: httpx.Response, deadline: float) -> bytes:
+        limit = self.max_body
+        announced = resp.headers.get("content-length", "")
+        if announced.isdigit() and int(announced) > limit and "content-encoding" not in resp.headers:
+            raise _TooLarge(int(announced), True)
+        parts: list[bytes] = []
+        size = 0
+        for chunk in resp.iter_bytes():  # un-gzipped: a small gzip of a huge body is counted as what it is
+            size += len(chunk)
+            if size > limit:
+                raise _TooLarge(size, False)
+            parts.append(chunk)
+            if time.monotonic() > deadline:
+                raise httpx.ReadTimeout("the request's deadline passed")
+        return b"".join(parts)
+
+    def _redirect_target(self, current: str, location: str) -> str:
+        """Where a redirect may lead: the same scheme and host, or an allowed host (without our credentials)."""
+        target = urljoin(current, location)
+        parts = urlsplit(target)
+        scheme, host, port = parts.scheme.lower(), (parts.hostname or "").lower(), parts.port
+        same = (scheme, host, port) == self._origin
+        allowed = host in self.options.redirect_hosts and scheme in ("https", self._origin[0])
+        if not (same or allowed):
+            raise self._redirect_refused(current, target, "another host")
+        if not same:
+            target = _redact(target)  # the service asked for them in its Location: they stay here
+        self.stats.fault("redirect")
+        return target
+
+    def _redirect_refused(self, current: str, target: str, why: str) -> SourceError:
+        shown = urlsplit(target)
+        return SourceError(
+            f"{_redact(current)} redirects to {shown.scheme}://{shown.netloc}{shown.path} ({why}); not followed",
+            source=self.info.name,
+            hint=f"check the base URL setting ({self._url_env()}), or allow the host in LITWATCH_HTTP_REDIRECT_HOSTS",
+        )
+
+    def _rate_refused(self, reply: Reply) -> float:  # the least wait before the next attempt
+        """NCBI's 429 says in JSON how many requests a second it counted and allows, without Retry-After
+        ({"error":"API rate limit exceeded","api-key":"1.2.3.4","count":"17","limit":"3"}, reported in
+        github.com/MVesuviusC/primerTree/issues/33 and biocommons/bioutils#16): slow down to that limit
+        and wait out one window before the next attempt."""
+        try:
+            data = json.loads(reply.content)
+            limit = int(data.get("limit")) if isinstance(data, dict) and data.get("limit") else None
+        except (ValueError, TypeError):
+            limit = None
+        lim = self.limiter
+        if limit and limit < lim.limit:
+            lim.update(limit, lim.period)
+            counted = data.get("api-key", "")
+            who = f" (requests counted against {counted}: was the API key accepted?)" if counted and "." in str(counted) else ""
+            self.stats.notes.append(f"{self.info.name}: the service allows {limit} requests per second{who}; slowed down to that")
+        return lim.period
 
     def _adopt_rate(self, headers: dict[str, str]) -> None:
         """Crossref states its limit in every reply; follow it (never faster than it says)."""
@@ -459,21 +622,26 @@ class HttpClient:
         elif reply.status in (401, 403):
             hint = "the service refused access; check NCBI_API_KEY / LITWATCH_EMAIL, or wait and retry"
         elif reply.status == 404:
-            hint = f"check the base URL setting ({config.SETTINGS[self.info.url_setting].env})"
+            hint = f"check the base URL setting ({self._url_env()})"
+        elif reply.status in _REDIRECT_STATUS:
+            hint = f"a redirect without a Location; check the base URL setting ({self._url_env()})"
         else:
             hint = f"check the query syntax for {self.info.name}"
         text = f"HTTP {reply.status} for {_redact(reply.url)}" + (f": {detail}" if detail else "")
         return SourceError(text, source=self.info.name, hint=hint)
 
+    def _url_env(self) -> str:
+        return config.SETTINGS[self.info.url_setting].env
+
     def _network_hint(self) -> str:
-        env = config.SETTINGS[self.info.url_setting].env
-        return f"check the network connection, {self.info.name}'s status page or the base URL ({env})"
+        return f"check the network connection, {self.info.name}'s status page or the base URL ({self._url_env()})"
 
 
 class _Retryable(Exception):
-    def __init__(self, reason: str, delay: float | None = None, *, unreachable: bool = False) -> None:
+    def __init__(self, reason: str, delay: float | None = None, *, unreachable: bool = False,
+                 at_least: float = 0.0) -> None:
         super().__init__(reason)
-        self.reason, self.delay, self.unreachable = reason, delay, unreachable
+        self.reason, self.delay, self.unreachable, self.at_least = reason, delay, unreachable, at_least
 
 
 _DNS_FAILURE = ("name or service not known", "nodename nor servname", "temporary failure in name resolution",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -69,9 +70,16 @@ class Store:
             # with an fsync, which made a fifth of an import's time on a slow disk
             page = self.conn.execute("PRAGMA page_size").fetchone()[0]
             self.conn.execute(f"PRAGMA wal_autocheckpoint={(32 << 20) // page}")
+        except sqlite3.OperationalError as exc:  # unable to open, read-only folder, locked
+            raise StoreError(f"{self.path}: cannot open the database ({exc})",
+                             hint="check that the file and its folder can be read and written") from None
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: not a litwatch database ({exc})") from None
-        self.schema_version = migrate(self.conn, str(self.path))
+        try:
+            self.schema_version = migrate(self.conn, str(self.path))
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot upgrade the database ({exc})") from None
+        self._mark_interrupted()
 
     # -- lifecycle -------------------------------------------------------------------------
     def close(self) -> None:
@@ -89,14 +97,28 @@ class Store:
         if self.conn.in_transaction:  # nested use joins the outer transaction
             yield self.conn
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise _store_error(self.path, exc) from None
         try:
             yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
+        except BaseException as exc:
+            if self.conn.in_transaction:
+                try:
+                    self.conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass  # a failed COMMIT or a full disk may have ended it already
+            if isinstance(exc, sqlite3.Error):
+                raise _store_error(self.path, exc) from None
             raise
         else:
-            self.conn.execute("COMMIT")
+            try:
+                self.conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise _store_error(self.path, exc) from None
 
     # -- writing ---------------------------------------------------------------------------
     def upsert(self, records: Iterable[Record], run_id: int | None = None) -> UpsertResult:
@@ -109,7 +131,7 @@ class Store:
             with self.transaction():
                 return upsert_prepared(self, items, run_id)
         except sqlite3.Error as exc:
-            raise StoreError(f"{self.path}: could not store records: {exc}") from None
+            raise _store_error(self.path, exc) from None
 
     # -- reading ---------------------------------------------------------------------------
     def get(self, record_id: int) -> Record:
@@ -268,19 +290,50 @@ class Store:
 
     # -- runs log --------------------------------------------------------------------------
     def start_run(self, kind: str, params: dict[str, Any]) -> int:
-        cur = self.conn.execute(
-            "INSERT INTO runs(kind, params, started_at, status) VALUES (?, ?, ?, 'running')",
-            (kind, json.dumps(params, ensure_ascii=False, sort_keys=True), utc_now()),
-        )
+        """Log a run as 'running', by this process (see _mark_interrupted)."""
+        pid, started = _this_process()
+        try:
+            cur = self.conn.execute(
+                "INSERT INTO runs(kind, params, started_at, status, pid, host, process_started) "
+                "VALUES (?, ?, ?, 'running', ?, ?, ?)",
+                (kind, json.dumps(params, ensure_ascii=False, sort_keys=True), utc_now(), pid, _HOST, started),
+            )
+        except sqlite3.Error as exc:
+            raise _store_error(self.path, exc) from None
         return int(cur.lastrowid)
 
     def finish_run(
         self, run_id: int, status: str = "ok", counts: dict[str, Any] | None = None, errors: list[str] | None = None
     ) -> None:
-        self.conn.execute(
-            "UPDATE runs SET finished_at = ?, status = ?, counts = ?, errors = ? WHERE id = ?",
-            (utc_now(), status, json.dumps(counts or {}), json.dumps(errors or [], ensure_ascii=False), run_id),
-        )
+        try:
+            self.conn.execute(
+                "UPDATE runs SET finished_at = ?, status = ?, counts = ?, errors = ? WHERE id = ?",
+                (utc_now(), status, json.dumps(counts or {}), json.dumps(errors or [], ensure_ascii=False), run_id),
+            )
+        except sqlite3.Error as exc:
+            raise _store_error(self.path, exc) from None
+
+    def _mark_interrupted(self) -> None:
+        """Runs still 'running' whose process is gone (killed, crashed) become 'interrupted'.
+
+        A run names its process by pid, host and the process's start time: another live process
+        sharing the store keeps its run, and a pid reused by a new process is not taken for the
+        old one. A run of another host, or logged before schema 14, is left as it is.
+        """
+        try:
+            rows = self.conn.execute(
+                "SELECT id, pid, host, process_started FROM runs WHERE status = 'running' AND pid IS NOT NULL"
+            ).fetchall()
+            gone = [r["id"] for r in rows if r["host"] == _HOST and not _alive(r["pid"], r["process_started"])]
+            for run_id in gone:
+                self.conn.execute(
+                    "UPDATE runs SET status = 'interrupted', finished_at = coalesce(finished_at, ?), "
+                    "errors = json_insert(coalesce(errors, '[]'), '$[#]', ?) WHERE id = ? AND status = 'running'",
+                    (utc_now(), "the process running it ended before it finished (killed?); rerun the same "
+                     "command to go on", run_id),
+                )
+        except sqlite3.Error:
+            pass  # a read-only store keeps its log as it is
 
     def runs(self, kind: str | None = None, limit: int | None = 20) -> list[dict[str, Any]]:
         sql, args = "SELECT * FROM runs", []
@@ -305,6 +358,52 @@ class Store:
             if run["id"] == run_id:
                 return run
         raise UsageError(f"no run {run_id} in {self.path}", hint="`litwatch runs` lists them")
+
+
+def _store_error(path: Path, exc: sqlite3.Error) -> StoreError:
+    """A storage failure as one line: the disk is full, the file read-only, the database locked."""
+    text = str(exc)
+    low = text.lower()
+    if "full" in low or "disk i/o" in low:
+        hint = "free disk space (or move the database to a disk with room), then run the same command again"
+    elif "readonly" in low or "read-only" in low:
+        hint = "the database file (or its folder) cannot be written: check its permissions"
+    elif "locked" in low or "busy" in low:
+        hint = "another litwatch is writing to the same database; wait for it to finish"
+    else:
+        hint = "check the database file; `litwatch stats` shows what it holds"
+    return StoreError(f"{path}: could not store records: {text}", hint=hint)
+
+
+_HOST = socket.gethostname()
+
+
+def _process_started(pid: int) -> str | None:
+    """The start time of process `pid` (clock ticks since boot, from /proc), or None where unknown."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read().decode("ascii", "replace")
+        return stat.rsplit(")", 1)[1].split()[19]  # field 22: starttime
+    except (OSError, IndexError):
+        return None
+
+
+def _this_process() -> tuple[int, str | None]:
+    pid = os.getpid()
+    return pid, _process_started(pid)
+
+
+def _alive(pid: int, started: str | None) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # another user's process: it exists
+    except OSError:
+        return True
+    now = _process_started(pid)
+    return started is None or now is None or now == started
 
 
 def _classify_identifier(ident: str) -> tuple[str, str]:

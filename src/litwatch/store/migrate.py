@@ -33,9 +33,17 @@ def latest_version() -> int:
     return migrations[-1][0] if migrations else 0
 
 
+def _functions(conn: sqlite3.Connection) -> None:
+    """Python functions some migrations call (recomputing a column the store computes in Python)."""
+    from litwatch.store.merge import title_key
+
+    conn.create_function("litwatch_title_key", 1, lambda t: title_key(t or ""), deterministic=True)
+
+
 def migrate(conn: sqlite3.Connection, path: str) -> int:
     """Bring the database up to the newest schema; returns the version it ends at."""
     current = conn.execute("PRAGMA user_version").fetchone()[0]
+    _functions(conn)
     migrations = available_migrations()
     newest = migrations[-1][0] if migrations else 0
     if current > newest:

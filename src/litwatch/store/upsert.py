@@ -6,7 +6,10 @@ For each incoming copy of a work (one source's record, prepared by store.prepare
    the copy is replaced and the merged record recomputed (the old version goes to record_history);
 3. a new copy whose strong ids (pmid, doi, pmcid, nct) match stored records joins them (records
    bridged by the new copy's ids are folded into one), the merge is logged with the id that decided;
-4. otherwise an unambiguous fuzzy title + first author + year match joins that record;
+   a match that another strong id contradicts (the copy's PMCID is held by a record with another
+   PMID) is not used: it is reported in `UpsertResult.conflicts` and the id stays where it was;
+4. otherwise an unambiguous fuzzy title + first author + year match joins that record, when the
+   titles name the same part of a series (see store.merge.same_series_part);
 5. otherwise a new record.
 """
 
@@ -20,7 +23,9 @@ from rapidfuzz import fuzz
 
 from litwatch.formats.base import utc_now
 from litwatch.records import Record, with_provenance
-from litwatch.store.merge import FUZZY_THRESHOLD, fuzzy_block, merge_records, normalize_title
+from litwatch.store.merge import (
+    FUZZY_THRESHOLD, fuzzy_block, merge_records, normalize_title, same_series_part, strong_from_text,
+)
 from litwatch.store.prepare import Prepared, fts_values
 
 if TYPE_CHECKING:
@@ -54,11 +59,13 @@ class StoreCounts:
 @dataclass(slots=True)
 class UpsertResult(StoreCounts):
     record_ids: list[int | None] = field(default_factory=list)  # in input order
+    conflicts: list[str] = field(default_factory=list)  # ids contradicted by others, not used to merge
 
     def add(self, other: "StoreCounts") -> None:
         StoreCounts.add(self, other)
         if isinstance(other, UpsertResult):
             self.record_ids.extend(other.record_ids)
+            self.conflicts.extend(other.conflicts)
 
 
 def upsert_prepared(store: "Store", items: list[Prepared], run_id: int | None) -> UpsertResult:
@@ -206,7 +213,7 @@ def _fuzzy_matched(store: "Store", items: list[tuple[int, Prepared]]) -> set[int
             ):
                 titles.setdefault(block, []).append(title or "")
         for n, it in members:
-            hits = sum(fuzz.ratio(it.norm_title, t) >= FUZZY_THRESHOLD for t in titles.get(it.fuzzy_block, ()))
+            hits = sum(_alike(it.norm_title, t) for t in titles.get(it.fuzzy_block, ()))
             if hits == 1:  # as _fuzzy_match: only an unambiguous match joins
                 matched.add(n)
     return matched
@@ -217,7 +224,13 @@ def _candidate(item: Prepared, earlier: Prepared) -> bool:
     kinds = {k for k, _ in item.strong}
     if any(k in kinds for k, _ in earlier.strong):
         return False
-    return fuzz.ratio(item.norm_title, earlier.norm_title) >= FUZZY_THRESHOLD
+    return _alike(item.norm_title, earlier.norm_title)
+
+
+def _alike(title: str, other: str | None) -> bool:
+    """Titles of one work: alike above FUZZY_THRESHOLD, and naming the same part of a series."""
+    other = other or ""
+    return fuzz.ratio(title, other) >= FUZZY_THRESHOLD and same_series_part(title, other)
 
 
 def _parts(values: list, size: int = 500) -> list[list]:
@@ -316,11 +329,15 @@ def _upsert_one(store: "Store", item: Prepared, result: UpsertResult, now: str, 
         result.updated += 1
         return row["record_id"]
 
-    matches = _id_matches(store, item)
+    matches = _id_matches(store, item, result)
     rule, score = None, None
     if matches:
         target, rule = matches[0]
         for other, _ in matches[1:]:
+            if _records_conflict(store, target, other):  # the copy's ids bridge two works: a wrong id somewhere
+                result.conflicts.append(f"{item.source} {item.item_key}: its ids point at records #{target} and "
+                                        f"#{other}, which hold different ids of one kind; they were not merged")
+                continue
             _fold(store, other, target, now, run_id)
     else:
         target, score = _fuzzy_match(store, item)
@@ -346,16 +363,35 @@ def _upsert_one(store: "Store", item: Prepared, result: UpsertResult, now: str, 
     return target
 
 
-def _id_matches(store: "Store", item: Prepared) -> list[tuple[int, str]]:
-    """Stored records sharing a strong id with the copy, first match first, each once."""
+def _id_matches(store: "Store", item: Prepared, result: UpsertResult | None = None) -> list[tuple[int, str]]:
+    """Stored records sharing a strong id with the copy, first match first, each once; a record that
+    another of the copy's strong ids contradicts is left out (and reported in `result.conflicts`)."""
     found: dict[int, str] = {}
+    mine = dict(item.strong)
     for kind, value in item.strong:
         row = store.conn.execute(
-            "SELECT record_id FROM record_ids WHERE id_kind = ? AND value = ?", (kind, value)
+            "SELECT i.record_id, r.strong_ids FROM record_ids i JOIN records r ON r.id = i.record_id "
+            "WHERE i.id_kind = ? AND i.value = ?", (kind, value)
         ).fetchone()
-        if row is not None and row["record_id"] not in found:
-            found[row["record_id"]] = kind
+        if row is None or row["record_id"] in found:
+            continue
+        theirs = strong_from_text(row["strong_ids"])
+        clash = [k for k, v in mine.items() if k != kind and theirs.get(k) and theirs[k] != v]
+        if clash:
+            if result is not None:
+                k = clash[0]
+                result.conflicts.append(
+                    f"{item.source} {item.item_key}: {kind} {value} is held by record #{row['record_id']}, whose "
+                    f"{k} is {theirs[k]}, not {mine[k]}; not merged on it")
+            continue
+        found[row["record_id"]] = kind
     return list(found.items())
+
+
+def _records_conflict(store: "Store", a: int, b: int) -> bool:
+    rows = dict(store.conn.execute("SELECT id, strong_ids FROM records WHERE id IN (?, ?)", (a, b)).fetchall())
+    x, y = strong_from_text(rows.get(a)), strong_from_text(rows.get(b))
+    return any(k in y and y[k] != v for k, v in x.items())
 
 
 def _fuzzy_match(store: "Store", item: Prepared) -> tuple[int | None, float | None]:
@@ -366,9 +402,9 @@ def _fuzzy_match(store: "Store", item: Prepared) -> tuple[int | None, float | No
         "SELECT id, norm_title FROM records WHERE fuzzy_block = ? AND kind = ? AND deleted = 0" + _no_shared_kind(item),
         (item.fuzzy_block, item.kind),
     ):
-        score = fuzz.ratio(item.norm_title, row["norm_title"] or "")
-        if score >= FUZZY_THRESHOLD:
-            candidates.append((row["id"], score))
+        # a candidate holds no id of a kind the copy holds (see _no_shared_kind), so no strong id conflicts
+        if _alike(item.norm_title, row["norm_title"]):
+            candidates.append((row["id"], fuzz.ratio(item.norm_title, row["norm_title"] or "")))
     if len(candidates) == 1:  # merge only when unambiguous
         return candidates[0]
     return None, None
@@ -395,9 +431,10 @@ def _insert_record(store: "Store", item: Prepared, now: str) -> int:
          item.json, item.content_hash, now, now),
     )
     record_id = int(cur.lastrowid)
-    # a new record's ids are known to be free (they matched nothing), so no REPLACE needed
+    # a new record's ids are free, except one a contradiction kept from merging: it stays where it is
     store.conn.executemany(
-        "INSERT INTO record_ids(id_kind, value, record_id) VALUES (?,?,?)", [(k, v, record_id) for k, v in item.strong]
+        "INSERT OR IGNORE INTO record_ids(id_kind, value, record_id) VALUES (?,?,?)",
+        [(k, v, record_id) for k, v in item.strong],
     )
     _fts_add(store, record_id, item.fts)
     return record_id
@@ -447,8 +484,8 @@ def _refresh(store: "Store", record_id: int, now: str, run_id: int | None) -> No
          normalize_title(merged.title), " ".join(f"{k}:{v}" for k, v in strong), text, digest,
          int(merged.deleted), now, record_id),
     )
-    conn.executemany(
-        "INSERT OR REPLACE INTO record_ids(id_kind, value, record_id) VALUES (?,?,?)",
+    conn.executemany(  # an id held by another record stays there: taking it would merge by stealth
+        "INSERT OR IGNORE INTO record_ids(id_kind, value, record_id) VALUES (?,?,?)",
         [(k, v, record_id) for k, v in strong],
     )
     if not merged.deleted:
