@@ -127,14 +127,19 @@ def add_user(store, name: str, role: str, password: str) -> User:
     """Create an account; UsageError when the name is taken or a value is not valid."""
     name, role, password = _check_name(name), _check_role(role), _check_password(password)
     now = utc_now()
+    taken = UsageError(f"user {name!r} exists already", hint="`litwatch users list` shows them")
+    if store.conn.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
+        raise taken
     try:
         with store.transaction():
             cur = store.conn.execute(
                 "INSERT INTO users(name, role, password_hash, created_at, password_set_at) VALUES (?,?,?,?,?)",
                 (name, role, _hasher.hash(password), now, now),
             )
-    except sqlite3.IntegrityError:
-        raise UsageError(f"user {name!r} exists already", hint="`litwatch users list` shows them") from None
+    except (sqlite3.IntegrityError, StoreError):
+        if store.conn.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
+            raise taken from None  # another process took the name just now
+        raise
     return User(int(cur.lastrowid), name, role, now)
 
 

@@ -165,6 +165,7 @@ def test_stored_blocks_of_records_without_authors_are_recomputed(db_file):
         store.conn.execute("ALTER TABLE runs DROP COLUMN pid")
         store.conn.execute("ALTER TABLE runs DROP COLUMN host")
         store.conn.execute("ALTER TABLE runs DROP COLUMN process_started")
+        store.conn.execute("DELETE FROM schema_migrations WHERE number IN (13, 14)")  # as schema 12 left it
         store.conn.execute("PRAGMA user_version = 12")
     with open_store(db_file) as store:
         assert store.conn.execute("SELECT fuzzy_block FROM records").fetchone()[0] == "2015|~stromal-cells-rats"

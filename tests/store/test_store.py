@@ -260,3 +260,23 @@ def test_a_batch_stores_exactly_what_one_copy_at_a_time_does(tmp_path):
     assert counts_b == counts_o == {"read": 14, "new": 7, "updated": 1, "unchanged": 1, "merged": 4, "deleted": 1}
     assert ids_b == ids_o
     assert db_b == db_o
+
+
+def test_a_migration_numbered_below_one_already_applied_still_runs(db_file):
+    """Parts reserve number ranges and land in any order: a database that had 0016 before 0013
+    existed still gets 0013 once it ships (applied migrations are recorded by number)."""
+    import sqlite3
+
+    from litwatch.store import open_store
+
+    with open_store(db_file) as store:
+        store.conn.execute("DELETE FROM schema_migrations WHERE number = 14")
+        store.conn.execute("ALTER TABLE runs DROP COLUMN pid")
+    with open_store(db_file) as store:
+        cols = {row[1] for row in store.conn.execute("PRAGMA table_info(runs)")}
+        assert "pid" in cols
+        numbers = [n for (n,) in store.conn.execute("SELECT number FROM schema_migrations ORDER BY number")]
+        assert 14 in numbers and numbers == sorted(set(numbers))
+    conn = sqlite3.connect(db_file)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] >= 18
+    conn.close()

@@ -201,9 +201,10 @@ def _retrying(store, write):
         try:
             with _lock_of(store):
                 return write()
-        except sqlite3.OperationalError as exc:
+        except (sqlite3.OperationalError, StoreError) as exc:
             text = str(exc).lower()
-            if ("locked" not in text and "busy" not in text) or attempt == _ATTEMPTS - 1:
+            busy = getattr(exc, "busy", "locked" in text or "busy" in text)
+            if not busy or attempt == _ATTEMPTS - 1:
                 raise StoreError(f"could not save the decision: {exc}", hint="try again") from None
             time.sleep(0.02 * 2 ** attempt * (1 + random.random()))
 

@@ -372,7 +372,9 @@ def _store_error(path: Path, exc: sqlite3.Error) -> StoreError:
         hint = "another litwatch is writing to the same database; wait for it to finish"
     else:
         hint = "check the database file; `litwatch stats` shows what it holds"
-    return StoreError(f"{path}: could not store records: {text}", hint=hint)
+    err = StoreError(f"{path}: could not store records: {text}", hint=hint)
+    err.busy = "locked" in low or "busy" in low  # type: ignore[attr-defined]  # callers may retry these
+    return err
 
 
 _HOST = socket.gethostname()

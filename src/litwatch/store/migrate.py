@@ -40,6 +40,23 @@ def _functions(conn: sqlite3.Connection) -> None:
     conn.create_function("litwatch_title_key", 1, lambda t: title_key(t or ""), deterministic=True)
 
 
+def _applied(conn: sqlite3.Connection, current: int, migrations: list[tuple[int, str, str]]) -> set[int]:
+    """Numbers of the migrations this database has had.
+
+    Each one is recorded by number in `schema_migrations`, so a migration numbered below one applied
+    earlier (parts reserve number ranges and land in any order) still runs. A database from before
+    that table holds every migration up to its `user_version`, which is what it then records."""
+    conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                 "number INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+    rows = {n for (n,) in conn.execute("SELECT number FROM schema_migrations")}
+    if not rows and current:
+        rows = {n for n, _, _ in migrations if n <= current}
+        conn.executemany("INSERT INTO schema_migrations(number, name, applied_at) VALUES (?, ?, datetime('now'))",
+                         [(n, name) for n, name, _ in migrations if n in rows])
+        conn.commit()
+    return rows
+
+
 def migrate(conn: sqlite3.Connection, path: str) -> int:
     """Bring the database up to the newest schema; returns the version it ends at."""
     current = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -51,15 +68,23 @@ def migrate(conn: sqlite3.Connection, path: str) -> int:
             f"{path}: database schema {current} is newer than this litwatch knows ({newest})",
             hint="upgrade litwatch (pip install -U litwatch)",
         )
+    try:
+        applied = _applied(conn, current, migrations)
+    except sqlite3.Error as exc:
+        raise StoreError(f"{path}: cannot read its schema version: {exc}") from None
     for number, name, sql in migrations:
-        if number <= current:
+        if number in applied:
             continue
+        version = max(current, number)
         try:
             # executescript commits first; the explicit BEGIN makes each migration all-or-nothing
-            conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;")
+            conn.executescript(
+                f"BEGIN IMMEDIATE;\n{sql}\n"
+                f"INSERT INTO schema_migrations(number, name, applied_at) VALUES ({number}, '{name}', datetime('now'));\n"
+                f"PRAGMA user_version = {version};\nCOMMIT;")
         except sqlite3.Error as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise StoreError(f"{path}: migration {name} failed: {exc}") from None
-        current = number
+        current = version
     return current
