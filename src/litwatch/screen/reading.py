@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from litwatch.records import Record
+from litwatch.screen.gate import topic_gate
 from litwatch.screen.text import RecordText, Sentence, words_between
 from litwatch.topics import Topic
 from litwatch.topics.relations import Context
@@ -109,10 +110,12 @@ def _concept_spans(topic: Topic, cid: str, text: RecordText, fields: Iterable[st
     return found
 
 
-def _mentions(topic: Topic, text: RecordText) -> list[Mention]:
+def _mentions(topic: Topic, text: RecordText, candidates: frozenset[str] | None = None) -> list[Mention]:
     group_of = {cid: g.name for g in topic.include for cid in g.any}
     out: list[Mention] = []
     for cid, group in group_of.items():
+        if candidates is not None and cid not in candidates:
+            continue  # the gate found nothing this concept could match
         for f, spans in _concept_spans(topic, cid, text, text.fields).items():
             out += [Mention(cid, group, f, s, e, text.fields[f][s:e]) for s, e in spans]
     # a mention inside a longer one of the same group belongs to the longer one
@@ -127,6 +130,8 @@ def _mentions(topic: Topic, text: RecordText) -> list[Mention]:
 
 
 def _masks(topic: Topic, text: RecordText, mentions: list[Mention]) -> None:
+    if not mentions:
+        return
     masks = [e.concept for e in topic.exclude if e.mode == "mask"]
     for cid in masks:
         for f, spans in _concept_spans(topic, cid, text, text.fields).items():
@@ -135,9 +140,9 @@ def _masks(topic: Topic, text: RecordText, mentions: list[Mention]) -> None:
                     m.masked_by = cid
 
 
-def _rejected(topic: Topic, text: RecordText) -> Mention | None:
+def _rejected(topic: Topic, text: RecordText, candidates: frozenset[str] | None = None) -> Mention | None:
     for e in topic.exclude:
-        if e.mode != "reject":
+        if e.mode != "reject" or (candidates is not None and e.concept not in candidates):
             continue
         spans = _concept_spans(topic, e.concept, text, ["title"]).get("title") or []
         if spans:
@@ -457,10 +462,29 @@ _KINDS = {"title": _title, "registry": _registry, "therapeutic": _therapeutic, "
 # -- the whole reading ------------------------------------------------------------------------
 
 
-def read(topic: Topic, record: Record) -> Reading:
-    text = RecordText(record)
-    mentions = _mentions(topic, text)
-    reading = Reading(text, mentions, rejected=_rejected(topic, text))
+def empty_reading(text: RecordText, nothing: bool) -> Reading:
+    """What `read` returns for a record where no concept matches: `nothing` when it has no abstract
+    (and is not a trial), else no group present."""
+    return Reading(text, [], title_only=nothing, nothing=nothing)
+
+
+def read(topic: Topic, record: Record, *, gate: bool = True, text: RecordText | None = None,
+         candidates: frozenset[str] | None = None) -> Reading:
+    """Read one record. `gate=False` matches every concept in full (the reference path the gate's
+    test compares with); the result is the same either way. `text` is the record's RecordText
+    when the caller reads it for several topics (it depends on the record alone); `candidates`
+    what the topic's gate said of it, when the caller asked already."""
+    if text is None:
+        text = RecordText(record, prepared=not gate)
+    if gate:
+        if candidates is None:
+            candidates = topic_gate(topic).candidates(text.gate_view())
+        if candidates:
+            text.prepare()
+    else:
+        text.prepare()
+    mentions = _mentions(topic, text, candidates)
+    reading = Reading(text, mentions, rejected=_rejected(topic, text, candidates))
     if reading.rejected is not None:
         return reading
     _masks(topic, text, mentions)
