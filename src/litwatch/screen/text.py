@@ -58,7 +58,10 @@ def to_simplified(text: str) -> str:
     if not has_cjk(text):
         return text
     conv = _t2s().convert
-    out = conv(text)
+    try:
+        out = conv(text)
+    except UnicodeEncodeError:  # a lone surrogate (from a JSON escape): convert around it
+        out = ""
     if len(out) == len(text):
         return out
     return "".join(c if not CJK.match(c) or len(conv(c)) != 1 else conv(c) for c in text)
