@@ -206,6 +206,11 @@ def _context_marks(topic: Topic, text: RecordText, mentions: list[Mention]) -> N
             m.hypothetical = text.fields[m.field][hyp[0]:hyp[1]]
 
 
+# between a cue and the mention after it, "into" makes the mention what something became
+# ("reprogrammed ... into iPSCs", "differentiated into neural progenitors"), not what was given
+_INTO = re.compile(r"\binto\b|成为|分化为", re.IGNORECASE)
+
+
 def administered(topic: Topic, text: RecordText, m: Mention) -> tuple[int, int] | None:
     """The administration cue that gives this intervention mention (or its own words: 'transplantation')."""
     if m.sentence is None:
@@ -215,9 +220,14 @@ def administered(topic: Topic, text: RecordText, m: Mention) -> tuple[int, int] 
     for s, e in _cue_spans(topic, "administration", text, m.sentence):
         if m.start <= s and e <= m.end:
             return (s, e)
-    return (_near_before(topic, text, m.sentence, "administration", m, ADMIN_BEFORE_WORDS)
-            or _near_after(topic, text, m.sentence, "administration", m, ADMIN_AFTER_WORDS)
-            or _near_before(topic, text, m.sentence, "administration_before", m, ADMIN_BEFORE_WORDS))
+    norm = text.norm[m.field]
+    before = _near_before(topic, text, m.sentence, "administration", m, ADMIN_BEFORE_WORDS)
+    if before is not None and _INTO.search(norm, before[1], m.start):
+        before = None
+    before_cue = _near_before(topic, text, m.sentence, "administration_before", m, ADMIN_BEFORE_WORDS)
+    if before_cue is not None and _INTO.search(norm, before_cue[1], m.start):
+        before_cue = None
+    return before or _near_after(topic, text, m.sentence, "administration", m, ADMIN_AFTER_WORDS) or before_cue
 
 
 # -- contexts -------------------------------------------------------------------------------
