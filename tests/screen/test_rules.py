@@ -100,7 +100,8 @@ def test_a_therapeutic_cue_must_join_them_in_one_sentence(topic):
 
 CONTEXT_CASES = {
     "disease_modelling": "n-model-esc-platform",
-    "patient_derived_cells": "n-patient-mscs-secretion",
+    "cells_from_patients": "n-patient-mscs-secretion",
+    "patient_derived_cells": "n-patient-specific-mscs",
     "adverse_event": "n-other-ms-adverse",
     "biomarkers": "n-bio-endothelial-progenitors",
     "other_treatment": "n-hsct-title-only",
