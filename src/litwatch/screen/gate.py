@@ -80,6 +80,7 @@ class Gate:
     patterns: list[tuple[str, re.Pattern[str], tuple[str, ...] | None]] = field(default_factory=list)
     # (concept, its compiled patterns, literals one of which every match holds; None: always run)
     open: frozenset[str] = frozenset()  # concepts the gate cannot bound: always matched in full
+    title_only: frozenset[str] = frozenset()  # reject concepts: the rules look for them in the title only
 
     def __post_init__(self) -> None:
         self._keys = frozenset(self.keyed)
@@ -92,26 +93,30 @@ class Gate:
             return self.open
         if view.cjk:
             return frozenset(self.concepts)  # Chinese terms, and text converted to Simplified
-        if view.no_key_of is not None and self in view.no_key_of:
-            hits = ()  # the union of several topics' keys was looked for already
+        if view.shared is not None and self in view.shared[0]:
+            hits = self._keys & view.shared[1]  # the union of several topics' keys was looked for already
         else:
             hits = () if self._keys.isdisjoint(view.tokens) else self._keys.intersection(view.tokens)
         if not hits and not self.unkeyed and not self.patterns:
             return self.open
         seen: dict[str, set[str]] = {}  # concept -> parts that may match
+        title_only = self.title_only
         for key in hits:
             for t in self.keyed[key]:
-                if t.part not in seen.get(t.concept, ()) and view.has_all(t.reqs):
+                where = view.title_view() if t.concept in title_only else view
+                if t.part not in seen.get(t.concept, ()) and where.has_all(t.reqs):
                     seen.setdefault(t.concept, set()).add(t.part)
         for t in self.unkeyed:
-            if t.part not in seen.get(t.concept, ()) and view.has_all(t.reqs):
+            where = view.title_view() if t.concept in title_only else view
+            if t.part not in seen.get(t.concept, ()) and where.has_all(t.reqs):
                 seen.setdefault(t.concept, set()).add(t.part)
         for cid, rx, literals in self.patterns:
             if "long" in seen.get(cid, ()):
                 continue
-            if literals is not None and not view.folds and not any(view.has(lit) for lit in literals):
+            where = view.title_view() if cid in title_only else view
+            if literals is not None and not where.folds and not any(where.has(lit) for lit in literals):
                 continue
-            if any(rx.search(v) for v in view.fields.values()):
+            if any(rx.search(v) for v in where.fields.values()):
                 seen.setdefault(cid, set()).add("long")
         if not seen:
             return self.open
@@ -132,7 +137,7 @@ class GateView:
     `lowered` first, as the matchers do. The matchers lower field by field, the gate the joined
     fields: the two differ only in how a Greek capital sigma lowers, and the gate reads ASCII.)"""
 
-    __slots__ = ("fields", "text", "data", "tokens", "cjk", "folds", "no_key_of", "_low", "_padded", "_case", "_phrases", "_case_phrases")
+    __slots__ = ("fields", "text", "data", "tokens", "cjk", "folds", "shared", "_low", "_padded", "_case", "_phrases", "_case_phrases", "_title")
 
     def __init__(self, fields: dict[str, str]) -> None:
         self.fields = fields
@@ -142,7 +147,8 @@ class GateView:
         self._case: bytes | None = None
         self._phrases: bytes | None = None  # the tokens one space apart, a space before and after
         self._case_phrases: bytes | None = None  # the same of the text as written
-        self.no_key_of: tuple[Gate, ...] | None = None  # gates none of whose key tokens is here
+        self._title: GateView | None = None
+        self.shared: tuple[tuple[Gate, ...], frozenset[bytes]] | None = None  # (gates, their key tokens here)
         self.cjk = self.folds = False
         if text.isascii():
             self.data = data = text.encode().translate(_TABLE_LOWER)
@@ -161,6 +167,12 @@ class GateView:
         if self._low is None:
             self._low = lowered(self.text)
         return self._low
+
+    def title_view(self) -> "GateView":
+        """The title alone, as a view of its own (for concepts the rules read in the title only)."""
+        if self._title is None:
+            self._title = GateView({"title": self.fields["title"]} if "title" in self.fields else {})
+        return self._title
 
     def has(self, literal: str) -> bool:
         """Whether the lower-cased text holds this lower-case ASCII literal."""
@@ -199,10 +211,11 @@ class GateView:
 
 
 def rule_out_keys(gates: tuple[Gate, ...], view: GateView) -> None:
-    """Look for the key tokens of several gates at once; when none is there, each gate knows it
-    without looking again (`view.no_key_of`)."""
-    if len(gates) > 1 and _union_of(gates).isdisjoint(view.tokens):
-        view.no_key_of = gates
+    """Look for the key tokens of several gates in one pass over the text's tokens; each gate
+    then picks its own from the few found (`view.shared`)."""
+    if len(gates) > 1:
+        union = _union_of(gates)
+        view.shared = (gates, frozenset() if union.isdisjoint(view.tokens) else union.intersection(view.tokens))
 
 
 @lru_cache(maxsize=32)
@@ -222,6 +235,7 @@ def build_gate(topic: Topic) -> Gate:
     ids: list[str] = []
     for g in topic.include:
         ids += [c for c in g.any if c not in ids]
+    title_only = frozenset(e.concept for e in topic.exclude if e.mode == "reject" and e.concept not in ids)
     ids += [e.concept for e in topic.exclude if e.mode == "reject" and e.concept not in ids]
     keyed: dict[bytes, list[_Term]] = {}
     unkeyed: list[_Term] = []
@@ -241,7 +255,8 @@ def build_gate(topic: Topic) -> Gate:
         for t in terms:
             key = _key(t.reqs)
             # the whole phrase first (it says most), then what it leaves out; the key is met already
-            rest = tuple(_checkable(r) for r in t.reqs if r[1] is not key)
+            # (a title-only concept keeps its key: the key was found in the whole record)
+            rest = tuple(_checkable(r) for r in t.reqs if r[1] is not key or cid in title_only)
             if key is None:
                 unkeyed.append(_Term(t.concept, t.part, rest))
             else:
@@ -251,7 +266,7 @@ def build_gate(topic: Topic) -> Gate:
             rx = c.matcher()._patterns
             lits = [_required_literal(p) for p in c.patterns]
             patterns.append((cid, rx, None if any(x is None for x in lits) else tuple(lits)))
-    return Gate(tuple(ids), frozenset(needs_long), keyed, unkeyed, patterns, frozenset(open_))
+    return Gate(tuple(ids), frozenset(needs_long), keyed, unkeyed, patterns, frozenset(open_), title_only)
 
 
 # Words too common in biomedical abstracts to stand for a term in the gate's index (when a term
@@ -262,7 +277,8 @@ chain fatty acid acids brain major small rating scale scales test tests time str
 factors human humans patient patients disease diseases clinical effect effects study studies response
 responses activity level levels system systems function functions growth tissue tissues type types high low
 early late long term group groups protein proteins gene genes analysis associated related induced isolated
-primary secondary total free fluid medium media marrow bone cord adult adults""".split())
+primary secondary total free fluid medium media marrow bone cord adult adults a an and or of the in on at to
+by for from with as is are was were be not no""".split())
 
 
 def _with_phrase(reqs: tuple[Req, ...] | None, phrase: Req | None) -> tuple[Req, ...] | None:
