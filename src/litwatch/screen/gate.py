@@ -2,28 +2,35 @@
 
 Almost every record of PubMed names none of a topic's concepts, and the rules' decision for such a
 record is fixed ("no intervention concept and no condition concept", or "nothing to judge"). The
-gate lets `screen.reading.read` skip the matchers of every concept the record cannot contain, so
-that record costs a few microseconds instead of the whole reading, and the decision is the very
-one the full path gives (the same code runs; only matchers proven to find nothing are skipped).
+gate lets `screen.rules.rule_decision` and `screen.reading.read` skip the matchers of every concept
+the record cannot contain: such a record costs tens of microseconds instead of the whole reading,
+and the decision is the very one the full path gives (the same code runs; only matchers proven to
+find nothing are skipped).
 
-Why a skipped concept cannot match (each concept's `TermMatcher`, see topics/terms.py):
+The text the gate reads (`GateView`, made once per record and shared by the topics): the fields'
+UTF-8 bytes, lower-cased, with every byte that is not an ASCII letter, digit or underscore made a
+space. Its words are the ASCII word tokens of the lower-cased text (a non-ASCII letter next to
+one only splits more, which lets more records through, never fewer); `phrases` is those tokens
+one space apart.
+
+What each term needs there (topics/terms.py's `TermMatcher` is what must not be missed):
 
     Latin terms   matched on the lower-cased text at a word boundary, words joined by spaces or
-                  hyphens: the first run of word characters of the term's first word is then a
-                  whole word token of the text (or its plural, for a one-word term); a first word
-                  ending in `*`, or one that is not plain ASCII, is looked for as a substring
-    case terms    matched with their case at a word boundary: their lower-cased first run is a
-                  whole token of the lower-cased text (substring when not ASCII)
+                  hyphens, a plural ending after the last word, `*` = any further letters: the
+                  term's words (up to a `*`) stand in `phrases` one space apart, and every run of
+                  word characters bounded on both sides is a whole token (the rarest-looking one
+                  is the key the gate indexes the term by); runs that are not ASCII ask nothing
+    case terms    matched with their case at a word boundary, no word character after: the same,
+                  in the text as written
     Chinese terms match only where the text has Chinese characters: such a record always passes
     patterns      (regexes, any case) run as they are, unless the text lacks a literal run every
-                  match must contain (read from the compiled pattern); IGNORECASE lets four
+                  match must contain (read from the parsed pattern); IGNORECASE lets four
                   non-ASCII letters match ASCII ones (İ ı ſ K), so a text holding one of them
                   always runs the pattern
+    rejects       the rules look for a reject concept in the title only, and so does the gate
 
-Tokens are the text's bytes (UTF-8) split at every byte that is not an ASCII letter, digit or
-underscore: every ASCII word token of the text is one of them (a non-ASCII letter next to it
-only splits more, which can only let more records through). `tests/screen/test_gate.py` runs
-both paths on all the shared data and on generated records and asserts identical decisions.
+`tests/screen/test_gate.py` runs both paths on all the shared data and on generated records and
+asserts identical decisions.
 """
 
 from __future__ import annotations
