@@ -48,7 +48,7 @@ try:  # Python 3.11+: the parser behind re.compile
 except ImportError:  # pragma: no cover
     import sre_parse as _sre_parse  # type: ignore[no-redef]
 
-__all__ = ["Gate", "GateView", "topic_gate", "build_gate", "rule_out_keys", "FOLDS_TO_ASCII"]
+__all__ = ["Gate", "GateView", "Terms", "topic_gate", "build_gate", "rule_out_keys", "FOLDS_TO_ASCII"]
 
 # Non-ASCII letters that re.IGNORECASE matches with an ASCII letter (found by trying every code
 # point; tests/screen/test_gate.py checks it again)
@@ -74,6 +74,7 @@ class _Term:
     concept: str
     part: str  # "long" (terms, patterns) | "case" (case_terms)
     reqs: tuple[Req, ...]
+    term: str = ""  # the term as the profile writes it
 
 
 @dataclass(eq=False)  # hashed by identity (screen.rules caches the union of several topics' keys)
@@ -91,47 +92,54 @@ class Gate:
 
     def __post_init__(self) -> None:
         self._keys = frozenset(self.keyed)
+        self._open = {cid: None for cid in self.open}
+        self._all = {cid: None for cid in self.concepts}
 
-    def candidates(self, view: "GateView | dict[str, str]") -> frozenset[str]:
-        """The gated concepts that may match somewhere in these fields (a superset of those that do)."""
+    def candidates(self, view: "GateView | dict[str, str]") -> dict[str, "Terms | None"]:
+        """The gated concepts that may match somewhere in these fields (a superset of those that
+        do), each with the terms and case terms that may (None: any of them, e.g. in Chinese text)."""
         if not isinstance(view, GateView):
             view = GateView(view)
         if not view.fields:
-            return self.open
+            return self._open
         if view.cjk:
-            return frozenset(self.concepts)  # Chinese terms, and text converted to Simplified
+            return self._all  # Chinese terms, and text converted to Simplified
         if view.shared is not None and self in view.shared[0]:
             hits = self._keys & view.shared[1]  # the union of several topics' keys was looked for already
         else:
             hits = () if self._keys.isdisjoint(view.tokens) else self._keys.intersection(view.tokens)
         if not hits and not self.unkeyed and not self.patterns:
-            return self.open
-        seen: dict[str, set[str]] = {}  # concept -> parts that may match
+            return self._open
+        seen: dict[str, tuple[set[str], set[str]]] = {}  # concept -> (terms, case terms) that may match
+        patterned: set[str] = set()
         title_only = self.title_only
-        for key in hits:
-            for t in self.keyed[key]:
-                where = view.title_view() if t.concept in title_only else view
-                if t.part not in seen.get(t.concept, ()) and where.has_all(t.reqs):
-                    seen.setdefault(t.concept, set()).add(t.part)
-        for t in self.unkeyed:
+        for t in [t for key in hits for t in self.keyed[key]] + self.unkeyed:
             where = view.title_view() if t.concept in title_only else view
-            if t.part not in seen.get(t.concept, ()) and where.has_all(t.reqs):
-                seen.setdefault(t.concept, set()).add(t.part)
+            if where.has_all(t.reqs):
+                seen.setdefault(t.concept, (set(), set()))[t.part == "case"].add(t.term)
         for cid, rx, literals in self.patterns:
-            if "long" in seen.get(cid, ()):
-                continue
             where = view.title_view() if cid in title_only else view
             if literals is not None and not where.folds and not any(where.has(lit) for lit in literals):
                 continue
             if any(rx.search(v) for v in where.fields.values()):
-                seen.setdefault(cid, set()).add("long")
-        if not seen:
-            return self.open
-        found = set(self.open)
-        for cid, parts in seen.items():
-            if "long" in parts or cid not in self.needs_long:
-                found.add(cid)  # case terms alone count only where the concept needs no long form
-        return frozenset(found)
+                patterned.add(cid)
+        if not seen and not patterned:
+            return self._open
+        found: dict[str, Terms | None] = dict(self._open)
+        for cid in set(seen) | patterned:
+            terms, case = seen.get(cid, (set(), set()))
+            if terms or cid in patterned or cid not in self.needs_long:
+                # case terms alone count only where the concept needs no long form
+                found[cid] = Terms(frozenset(terms), frozenset(case))
+        return found
+
+
+@dataclass(frozen=True)
+class Terms:
+    """The terms (and case terms) of one concept that may match a record; its patterns always run."""
+
+    terms: frozenset[str]
+    case_terms: frozenset[str]
 
 
 class GateView:
@@ -253,9 +261,9 @@ def build_gate(topic: Topic) -> Gate:
         c = topic.concepts[cid]
         if c.needs_long_form and c.case_terms:
             needs_long.add(cid)
-        terms = [_Term(cid, "long", _with_phrase(r, _latin_phrase(t))) for t in c.terms + c.zh
+        terms = [_Term(cid, "long", _with_phrase(r, _latin_phrase(t)), t) for t in c.terms + c.zh
                  if (r := _latin_reqs(t)) != ()]
-        terms += [_Term(cid, "case", _with_phrase(_case_reqs(t), _case_phrase(t))) for t in c.case_terms]
+        terms += [_Term(cid, "case", _with_phrase(_case_reqs(t), _case_phrase(t)), t) for t in c.case_terms]
         if any(t.reqs is None for t in terms):
             open_.add(cid)
             continue
@@ -265,10 +273,10 @@ def build_gate(topic: Topic) -> Gate:
             # (a title-only concept keeps its key: the key was found in the whole record)
             rest = tuple(_checkable(r) for r in t.reqs if r[1] is not key or cid in title_only)
             if key is None:
-                unkeyed.append(_Term(t.concept, t.part, rest))
+                unkeyed.append(_Term(t.concept, t.part, rest, t.term))
             else:
                 for alt in key:
-                    keyed.setdefault(alt, []).append(_Term(t.concept, t.part, rest))
+                    keyed.setdefault(alt, []).append(_Term(t.concept, t.part, rest, t.term))
         if c.patterns:
             rx = c.matcher()._patterns
             lits = [_required_literal(p) for p in c.patterns]

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from litwatch.records import Record
-from litwatch.screen.gate import topic_gate
+from litwatch.screen.gate import Terms, topic_gate
 from litwatch.screen.text import RecordText, Sentence, words_between
 from litwatch.topics import Topic
 from litwatch.topics.relations import Context
@@ -95,28 +95,40 @@ class Reading:
 # -- matching ---------------------------------------------------------------------------------
 
 
-def _concept_spans(topic: Topic, cid: str, text: RecordText, fields: Iterable[str]) -> dict[str, list[tuple[int, int]]]:
+def _concept_spans(topic: Topic, cid: str, text: RecordText, fields: Iterable[str],
+                   terms: Terms | None = None) -> dict[str, list[tuple[int, int]]]:
+    """Each field's matches of the concept; `terms`: the only ones the gate lets match here
+    (then a matcher of those alone finds the same spans)."""
     concept = topic.concepts[cid]
     m = concept.matcher()
-    found = {f: m.spans(text.norm[f], text.low[f], text.words[f]) for f in fields if f in text.norm}
+    if terms is not None:
+        m = m.restricted(terms.terms, terms.case_terms)
+        found = {f: m.spans(text.norm[f], text.low[f]) for f in fields if f in text.norm}
+    else:
+        found = {f: m.spans(text.norm[f], text.low[f], text.words[f]) for f in fields if f in text.norm}
     if concept.needs_long_form and concept.case_terms:
         long = concept.__dict__.get("_long")
         if long is None:
             from litwatch.topics.terms import TermMatcher
 
             long = concept.__dict__["_long"] = TermMatcher(concept.terms + concept.zh, [], concept.patterns)
-        if not any(long.spans(text.norm[f], text.low[f], text.words[f]) for f in found):
+        if terms is not None:
+            long = long.restricted(terms.terms, frozenset())
+            if not any(long.spans(text.norm[f], text.low[f]) for f in found):
+                return {}
+        elif not any(long.spans(text.norm[f], text.low[f], text.words[f]) for f in found):
             return {}  # abbreviations alone (CRS, PSD, CMS ...) may mean something else here
     return found
 
 
-def _mentions(topic: Topic, text: RecordText, candidates: frozenset[str] | None = None) -> list[Mention]:
+def _mentions(topic: Topic, text: RecordText, candidates: dict | None = None) -> list[Mention]:
     group_of = {cid: g.name for g in topic.include for cid in g.any}
     out: list[Mention] = []
     for cid, group in group_of.items():
         if candidates is not None and cid not in candidates:
             continue  # the gate found nothing this concept could match
-        for f, spans in _concept_spans(topic, cid, text, text.fields).items():
+        for f, spans in _concept_spans(topic, cid, text, text.fields,
+                                       candidates.get(cid) if candidates is not None else None).items():
             out += [Mention(cid, group, f, s, e, text.fields[f][s:e]) for s, e in spans]
     # a mention inside a longer one of the same group belongs to the longer one
     out.sort(key=lambda m: (m.field, m.start, -(m.end - m.start)))
@@ -140,11 +152,12 @@ def _masks(topic: Topic, text: RecordText, mentions: list[Mention]) -> None:
                     m.masked_by = cid
 
 
-def _rejected(topic: Topic, text: RecordText, candidates: frozenset[str] | None = None) -> Mention | None:
+def _rejected(topic: Topic, text: RecordText, candidates: dict | None = None) -> Mention | None:
     for e in topic.exclude:
         if e.mode != "reject" or (candidates is not None and e.concept not in candidates):
             continue
-        spans = _concept_spans(topic, e.concept, text, ["title"]).get("title") or []
+        spans = _concept_spans(topic, e.concept, text, ["title"],
+                               candidates.get(e.concept) if candidates is not None else None).get("title") or []
         if spans:
             s, t = spans[0]
             return Mention(e.concept, None, "title", s, t, text.fields["title"][s:t])
@@ -479,7 +492,7 @@ def empty_reading(text: RecordText, nothing: bool) -> Reading:
 
 
 def read(topic: Topic, record: Record, *, gate: bool = True, text: RecordText | None = None,
-         candidates: frozenset[str] | None = None) -> Reading:
+         candidates: dict | None = None) -> Reading:
     """Read one record. `gate=False` matches every concept in full (the reference path the gate's
     test compares with); the result is the same either way. `text` is the record's RecordText
     when the caller reads it for several topics (it depends on the record alone); `candidates`
