@@ -5,7 +5,13 @@
                   dropped ("stem cells" inside "induced pluripotent stem cells")
     disqualified  masked by an [[exclude]] mask, inside a context ([[contexts]]), negated
                   ("no stem cells were used") or, for relations only, hypothetical ("whether")
-    relation      the first of the profile's relation kinds that holds (see topics/relations.py)
+    relation      the first of the profile's relation kinds that holds (see topics/relations.py):
+                  a therapeutic cue counts only when it has the intervention acting on the
+                  condition, and a hedged sentence ("may also relieve depression") joins nothing in
+                  a record that gives the intervention itself
+    trials        a registered trial whose summary names the intervention only inside contexts
+                  (cells reprogrammed to predict a drug response, vesicles as biomarkers) has its
+                  title and intervention list read the same way
 
 `read(topic, record)` returns a Reading; `litwatch.screen.rules.rule_decision` turns it into a
 Decision. Everything here is declared by the profile: concepts, cue lists and contexts.
@@ -257,10 +263,56 @@ def _spared(topic: Topic, ctx: Context, text: RecordText, m: Mention, mentions: 
             if name.startswith("administration") and administered(topic, text, m):
                 return True
         else:
-            if any(o is not m and o.concept == name and o.field == m.field and o.end > lo and o.start < hi
-                   and not o.negated for o in mentions):
+            if ctx.unless_within is not None:
+                if any(o is not m and o.concept == name and not o.negated and _near(text, m, o, ctx.unless_within)
+                       for o in mentions):
+                    return True
+            elif any(o is not m and o.concept == name and o.field == m.field and o.end > lo and o.start < hi
+                     and not o.negated for o in mentions):
                 return True
     return False
+
+
+def _near(text: RecordText, a: Mention, b: Mention, words: int) -> bool:
+    """Two mentions of one sentence at most `words` words apart (or overlapping)."""
+    if a.field != b.field or a.sentence is None or a.sentence != b.sentence:
+        return False
+    first, last = (a, b) if a.start <= b.start else (b, a)
+    return last.start <= first.end or words_between(text.norm[a.field], first.end, last.start) <= words
+
+
+def _named(phrase_contexts: frozenset[str], m: Mention) -> bool:
+    """The words name the concept: not masked, not negated, not in a phrase context (another sense)."""
+    return not m.masked_by and not m.negated and not (m.context and m.context in phrase_contexts)
+
+
+def _absent(topic: Topic, ctx: Context, text: RecordText, mentions: list[Mention]) -> bool:
+    """None of the context's `absent` concepts is there (with `absent_within`: none named near a
+    mention of the concepts it applies to: "exosomes from MSCs", "MSC-EVs")."""
+    if ctx.absent_within is None:
+        return not any(o.usable and o.concept in ctx.absent for o in mentions if o.field in RELATION_FIELDS)
+    phrase = topic.__dict__.get("_phrase_contexts")
+    if phrase is None:
+        phrase = topic.__dict__["_phrase_contexts"] = frozenset(c.name for c in topic.contexts if c.scope == "phrase")
+    own = [m for m in mentions if m.concept in ctx.applies_to and m.field in RELATION_FIELDS and not m.masked_by]
+    sources = [o for o in mentions if o.concept in ctx.absent and o.field in RELATION_FIELDS and _named(phrase, o)]
+    for m in own:
+        if any(_near(text, m, o, ctx.absent_within) for o in sources):
+            return False
+        if any(topic.concepts[c].matcher().spans(m.text) for c in ctx.absent):
+            return False  # the source inside the mention's own words: "MSC-EVs", "NSC-Exos"
+    return True
+
+
+def _requires_ok(ctx: Context, text: RecordText, m: Mention) -> bool:
+    """One of the context's `requires` words in the mention's sentence (outside the mention)."""
+    rm = ctx.requires_matcher()
+    if rm is None:
+        return True
+    f = m.field
+    sent = m.sentence
+    lo, hi = (sent.start, sent.end) if sent is not None else (0, len(text.norm[f]))
+    return any(not (lo + s < m.end and lo + e > m.start) for s, e in rm.spans(text.norm[f][lo:hi], text.low[f][lo:hi]))
 
 
 def _apply_contexts(topic: Topic, text: RecordText, mentions: list[Mention]) -> None:
@@ -271,7 +323,7 @@ def _apply_contexts(topic: Topic, text: RecordText, mentions: list[Mention]) -> 
         if not targets:
             continue
         if ctx.absent:
-            if not any(o.usable and o.concept in ctx.absent for o in mentions if o.field in RELATION_FIELDS):
+            if _absent(topic, ctx, text, mentions):
                 if not ctx.all_terms():
                     for m in targets:
                         m.context = ctx.name
@@ -286,6 +338,8 @@ def _apply_contexts(topic: Topic, text: RecordText, mentions: list[Mention]) -> 
                 sent = m.sentence
                 if sent is not None and _spared(topic, ctx, text, m, mentions, sent.start, sent.end):
                     continue
+                if not _requires_ok(ctx, text, m):
+                    continue
                 m.context, m.context_cue = ctx.name, hits[0]
             continue
         by_field: dict[str, list[tuple[int, int]]] = {}
@@ -296,15 +350,15 @@ def _apply_contexts(topic: Topic, text: RecordText, mentions: list[Mention]) -> 
             if cue is None:
                 continue
             lo, hi = _reach(ctx, text, m, cue)
-            if _spared(topic, ctx, text, m, mentions, lo, hi):
+            if _spared(topic, ctx, text, m, mentions, lo, hi) or not _requires_ok(ctx, text, m):
                 continue
             m.context, m.context_cue = ctx.name, (m.field, cue[0], cue[1])
 
 
 def _context_cue(ctx: Context, text: RecordText, m: Mention, spans: list[tuple[int, int]]) -> tuple[int, int] | None:
     norm = text.norm[m.field]
-    if ctx.scope == "phrase":
-        return next(((s, e) for s, e in spans if s <= m.start and m.end <= e and (e - s) > (m.end - m.start)), None)
+    if ctx.scope == "phrase":  # a phrase as long as the mention is the mention in that sense ("depressions")
+        return next(((s, e) for s, e in spans if s <= m.start and m.end <= e), None)
     sent = m.sentence
     lo, hi = (sent.start, sent.end) if sent is not None else (0, len(norm))
     for s, e in spans:
@@ -317,16 +371,40 @@ def _context_cue(ctx: Context, text: RecordText, m: Mention, spans: list[tuple[i
         if e <= m.start and words_between(norm, e, m.start) <= ctx.window_before:
             return (s, e)
         if s >= m.end and ctx.window_after and words_between(norm, m.end, s) <= ctx.window_after:
-            if not ctx.after_connectors or _connector_before(norm, m.end, s, ctx.after_connectors):
+            if not ctx.after_connectors or _connector_before(norm, m.end, s, ctx.after_connectors,
+                                                             ctx.connector_lead):
                 return (s, e)
     return None
 
 
-def _connector_before(norm: str, lo: int, cue_start: int, connectors: list[str]) -> bool:
-    """A connector word ("from", "by", 来源于 ...) between the mention and the cue after it."""
+_GAP_WORD = re.compile(r"[a-z0-9]+(?:['’\-][a-z0-9]+)*")
+_BE = frozenset("is are was were be been being that which".split())  # not counted towards `connector_lead`
+
+
+def _connector_before(norm: str, lo: int, cue_start: int, connectors: list[str], lead: int | None = None) -> bool:
+    """A connector ("from", "released by", 来源于 ...) between the mention and the cue after it;
+    with `lead`, one that begins within that many words of the mention (forms of "be" not counted)."""
     gap = norm[lo:cue_start].lower()
-    words = set(re.findall(r"[a-z]+", gap))
-    return any((c.lower() in words) if c.isascii() else (c in gap) for c in connectors)
+    if lead is None and all(" " not in c for c in connectors):
+        letters = set(re.findall(r"[a-z]+", gap))
+        return any((c.lower() in letters) if c.isascii() else (c in gap) for c in connectors)
+    words = _GAP_WORD.findall(gap)
+    for c in connectors:
+        if not c.isascii():
+            if c in gap:
+                return True
+            continue
+        phrase = c.lower().split()
+        n = len(phrase)
+        before = 0
+        for k in range(len(words) - n + 1):
+            if lead is not None and before > lead:
+                break
+            if words[k:k + n] == phrase:
+                return True
+            if words[k] not in _BE:
+                before += 1
+    return False
 
 
 def _reach(ctx: Context, text: RecordText, m: Mention, cue: tuple[int, int]) -> tuple[int, int]:
@@ -335,6 +413,22 @@ def _reach(ctx: Context, text: RecordText, m: Mention, cue: tuple[int, int]) -> 
         return (min(cue[0], m.start), max(cue[1], m.end))
     sent = m.sentence
     return (sent.start, sent.end) if sent is not None else (0, len(text.norm[m.field]))
+
+
+def _trial_contexts(topic: Topic, mentions: list[Mention]) -> None:
+    """A registered trial's summary says what its intervention is for: when it names the intervention
+    only inside contexts ("cells reprogrammed to predict the response", "plasma exosomes as
+    biomarkers"), the title and the intervention list mean the same (and do not make a relation)."""
+    group = topic.relations.intervention
+    summary = [m for m in mentions if m.group == group and m.field == "abstract" and not m.masked_by
+               and not m.negated]
+    if not summary or not all(m.context for m in summary):
+        return
+    first = summary[0]
+    cue = first.context_cue or (first.field, first.start, first.end)
+    for m in mentions:
+        if m.group == group and m.field in ("title", "conditions", "interventions") and m.usable:
+            m.context, m.context_cue = first.context, cue
 
 
 # -- relations ------------------------------------------------------------------------------
@@ -415,14 +509,41 @@ def _therapeutic(topic, text, inter, cond, cues: str = "therapeutic") -> Relatio
         return None
     by_sentence: dict[Sentence, list[Mention]] = {}
     for m in cond:
-        if m.field == "abstract" and _in_roles(topic, m.sentence, title=False):
+        if m.field == "abstract" and _in_roles(topic, m.sentence, title=False) and not _donor_prefix(text, m, inter):
             by_sentence.setdefault(m.sentence, []).append(m)
+    gives: list[bool] = []  # whether the record gives the intervention itself (found once, when needed)
     for i in inter:
         for c in by_sentence.get(i.sentence, []):
             cue = _join(topic, text, i, c, cues)
-            if cue is not None:
-                return Relation(kind, i.sentence, i, c, cue)
+            if cue is None:
+                continue
+            if _hedged(topic, text, i.sentence, max(cue[1], i.end, c.end)):
+                if not gives:
+                    gives.append(_gives(topic, text, inter))
+                if gives[0]:
+                    continue  # "... might also relieve depression" in a study of another disease
+            return Relation(kind, i.sentence, i, c, cue)
     return None
+
+
+def _donor_prefix(text: RecordText, c: Mention, inter: list[Mention]) -> bool:
+    """The condition names whose cells they are, hyphened to the intervention ("MDD-MSCs",
+    "depression-NSCs"): the donors' condition, not an outcome the cells act on."""
+    norm = text.norm[c.field]
+    return c.end < len(norm) and norm[c.end] == "-" and any(
+        i.field == c.field and i.start == c.end + 1 for i in inter)
+
+
+def _hedged(topic: Topic, text: RecordText, sent: Sentence, upto: int) -> bool:
+    """A hedge ("may", "potential", "warrants") in the sentence before `upto`."""
+    return any(e <= upto for s, e in _cue_spans(topic, "hedge", text, sent))
+
+
+def _gives(topic: Topic, text: RecordText, inter: list[Mention]) -> bool:
+    """The record gives the intervention itself (a study, not a review): an administration cue next
+    to a mention in a sentence where it can be given."""
+    return any(m.field in ("title", "abstract") and not m.hypothetical and _given_here(topic, text, m)
+               and administered(topic, text, m) for m in inter)
 
 
 def _association(topic, text, inter, cond) -> Relation | None:
@@ -441,6 +562,8 @@ def _join(topic: Topic, text: RecordText, i: Mention, c: Mention, cues: str = "t
         if (s < i.end and e > i.start) or (s < c.end and e > c.start):
             continue  # "treatment" inside "treatment-resistant depression" is not a cue
         if first.end <= s and e <= last.start:
+            if cues == "therapeutic" and _wrong_way(topic, text, sent, i, c, (s, e)):
+                continue  # the condition acting on the cells: "stress reduced the cells' secretome"
             return (s, e)
         if e <= first.start and words_between(norm, e, first.start) <= CUE_BEFORE_BOTH_WORDS \
                 and words_between(norm, first.end, last.start) <= CUE_BEFORE_BOTH_WORDS + 2 \
@@ -448,6 +571,57 @@ def _join(topic: Topic, text: RecordText, i: Mention, c: Mention, cues: str = "t
                 and _open_between(topic, text, sent, e, last.start):
             return (s, e)  # "treatment of depression with MSCs", "治疗抑郁的间充质干细胞"
     return None
+
+
+# the direction of a therapeutic cue between the two mentions (English word forms only)
+_WORD = re.compile(r"[A-Za-z0-9]+(?:['’\-][A-Za-z0-9]+)*")
+_AUX = frozenset("is are was were be been being get gets got become became".split())
+_OBJECT = frozenset("the a an their its this these those his her our both all each".split())
+_INTRANSITIVE = frozenset("in at among more less further than only over during within across compared relative "
+                          "to on for and or as in significantly".split())
+_CAUSE = re.compile(r"\b(?:by|after|following|with|upon|via|through|using|under|from|due to|owing to|because of|"
+                    r"in response to|thanks to)\b", re.IGNORECASE)
+_NOUN_END = ("ments", "ions", "ness", "ies", "ss", "sis", "ous", "ics", "ants", "ents", "ives")
+
+
+def _verb_form(word: str) -> bool:
+    """'reduced', 'suppresses', 'inhibits': a verb that can take an object (not 'treatments', 'therapy')."""
+    w = word.lower()
+    return w.endswith("ed") or (w.endswith("s") and not w.endswith(_NOUN_END))
+
+
+def _wrong_way(topic: Topic, text: RecordText, sent: Sentence, i: Mention, c: Mention,
+               cue: tuple[int, int]) -> bool:
+    """The cue has the condition acting on the intervention: "depression-related stimuli reduced the
+    cells' regenerative activity and their secretome", "CUMS suppressed NSC proliferation", "NSC
+    proliferation was suppressed by stress". A passive ("depression was reduced by MSCs"), an
+    adjective ("CUMS-induced", "MSC-treated"), a cause ("improved after MSC infusion") or an
+    intransitive use ("scores decreased more in the MSC group") keeps it therapeutic."""
+    norm = text.norm[sent.field]
+    word = norm[cue[0]:cue[1]]
+    if not word.isascii():
+        return False
+    if i.start < c.start:  # intervention first: wrong only as "... suppressed by stress"
+        after = _WORD.findall(norm[cue[1]:c.start])
+        if after[:1] == ["by"] or (len(after) > 1 and after[0].lower().endswith("ly") and after[1] == "by"):
+            return True
+        return False
+    if not _verb_form(word.split()[-1]) or (cue[0] > 0 and norm[cue[0] - 1] == "-"):
+        return False
+    before = [w.lower() for w in _WORD.findall(norm[c.end:cue[0]])[-2:]]
+    if any(w in _AUX for w in before):
+        return False  # passive: the condition is what was acted on
+    gap = norm[cue[1]:i.start]
+    cause = _CAUSE.search(gap)  # "improved after MSC infusion"; not "reduced the cargo released by the cells"
+    if cause and len(_WORD.findall(gap[:cause.start()])) <= 2:
+        return False
+    for name in ("administration", "administration_before"):
+        if any(cue[1] <= s and e <= i.start for s, e in _cue_spans(topic, name, text, sent)):
+            return False  # "improved in mice that received MSCs"
+    words = [w.lower() for w in _WORD.findall(gap)]
+    if words and (words[0] in _INTRANSITIVE or words[0].endswith("ly")):
+        return False
+    return not words or words[0] in _OBJECT or len(words) <= 3
 
 
 _STUDY = re.compile(r"\b(?:we|our|\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
@@ -466,7 +640,8 @@ def _given_here(topic: Topic, text: RecordText, m: Mention) -> bool:
 def _administration(topic, text, inter, cond) -> Relation | None:
     measured = [m for m in cond if m.sentence is not None
                 and (m.sentence.role in topic.relations.measured_roles or m.sentence.role == "title")
-                and not _cue_spans(topic, "hypothetical", text, m.sentence)]  # "whether ..." measures nothing
+                and not _cue_spans(topic, "hypothetical", text, m.sentence)  # "whether ..." measures nothing
+                and not (m.sentence.role != "title" and _hedged(topic, text, m.sentence, m.sentence.end))]
     if topic.relations.condition is not None and not measured:
         return None
     for i in inter:
@@ -524,6 +699,8 @@ def read(topic: Topic, record: Record, *, gate: bool = True, text: RecordText | 
         return reading  # some group never named: no relation can hold (the decision says which)
     _context_marks(topic, text, mentions)
     _apply_contexts(topic, text, mentions)
+    if text.is_trial and topic.relations is not None:
+        _trial_contexts(topic, mentions)
     if topic.relations is None:
         return reading
     reading.relation = _find(topic, text, mentions, title_only=reading.title_only)

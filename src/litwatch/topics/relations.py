@@ -2,13 +2,19 @@
 
     [relations]      intervention / condition (include group names), kinds, roles
     [cues.NAME]      en = [...], zh = [...]: therapeutic, administration, administration_before,
-                     association, negation, negation_after, pseudo_negation, hypothetical, scope_end
+                     association, negation, negation_after, pseudo_negation, hypothetical, hedge,
+                     scope_end
     [[contexts]]     name, label, en/zh cue terms, applies_to, scope, window_before/after,
-                     after_connectors, min_hits, position, unless, absent, kind
+                     after_connectors, connector_lead, min_hits, position, requires, unless,
+                     unless_within, absent, absent_within, kind
 
 Relation kinds (what makes the intervention "studied as a treatment of the condition"):
     title           both named in the title
-    therapeutic     one sentence (of `roles`) names both, joined by a therapeutic cue
+    therapeutic     one sentence (of `roles`) names both, joined by a therapeutic cue that has the
+                    intervention acting on the condition ("MSCs reduced depression", "depression was
+                    reduced by MSCs"), not the condition acting on the cells ("stress reduced the
+                    cells' secretome"); in a record that gives the intervention itself, a hedged
+                    sentence ("may also relieve depression", `hedge` cues) joins nothing
     administration  a sentence gives the intervention (administration cue next to it) and the
                     condition, its models or behavioural tests are measured (named in a sentence
                     of `measured_roles`, methods and results by default, or in the title)
@@ -22,13 +28,19 @@ alone: title and therapeutic then need a therapeutic or administration cue next 
 Context scopes (where a cue must stand to disqualify a mention of `applies_to`):
     phrase    the cue phrase contains the mention ("cancer stem cell" holds "stem cell")
     window    up to `window_before` words before the mention, or `window_after` words after it
-              when one of `after_connectors` (from, by, ...) stands between them
+              when one of `after_connectors` (from, derived from, ...) stands between them; with
+              `connector_lead = N` the connector must begin within N words of the mention (forms
+              of "be" not counted: "exosomes were released by activated microglia")
     sentence  anywhere in the mention's sentence (`position = "before"`: before the mention)
     record    `min_hits` cue matches anywhere in the record
-`unless` (cue-set names or concept ids) spares a mention whose sentence has that cue next to it
-(administration) or that concept within the window; `absent` (concept ids) makes a context apply
-only when none of those concepts has a usable mention in the record. `kind = "no_outcome"` names
-the exclusion when the intervention is given but the condition is never measured.
+`requires` (en/zh terms) makes a context apply only where one of those words also stands in the
+mention's sentence (a blood word with a measurement: "plasma" + "levels"). `unless` (cue-set
+names or concept ids) spares a mention whose sentence has that cue next to it (administration)
+or that concept within the window (`unless_within = N`: within N words of the mention, either
+side); `absent` (concept ids) makes a context apply only when none of those concepts has a usable
+mention in the record (`absent_within = N`: none is named, in another sense or negated aside,
+within N words of a mention of `applies_to` in its sentence). `kind = "no_outcome"` names the
+exclusion when the intervention is given but the condition is never measured.
 """
 
 from __future__ import annotations
@@ -60,7 +72,7 @@ __all__ = [
 RELATION_KINDS = ("title", "therapeutic", "administration", "registry", "association")
 ROLES = ("background", "objective", "methods", "results", "conclusions")
 CUE_SETS = ("therapeutic", "administration", "administration_before", "association", "negation",
-            "negation_after", "pseudo_negation", "hypothetical", "scope_end")
+            "negation_after", "pseudo_negation", "hypothetical", "hedge", "scope_end")
 SCOPES = ("phrase", "window", "sentence", "record")
 LANG_KEYS = ("en", "zh")
 
@@ -96,10 +108,14 @@ class Context:
     window_before: int = 3
     window_after: int = 0
     after_connectors: list[str] = field(default_factory=list)
+    connector_lead: int | None = None  # the connector begins within this many words (None: anywhere)
     min_hits: int = 1
     position: str = "any"  # any | before
+    requires: dict[str, list[str]] = field(default_factory=dict)  # ... and one of these in the sentence
     unless: list[str] = field(default_factory=list)
+    unless_within: int | None = None  # an `unless` concept spares only this near (None: the reach)
     absent: list[str] = field(default_factory=list)
+    absent_within: int | None = None  # `absent` concepts count only this near a target (None: anywhere)
 
     def all_terms(self) -> list[str]:
         return [t for lang in LANG_KEYS for t in self.terms.get(lang, [])]
@@ -108,6 +124,15 @@ class Context:
         m = self.__dict__.get("_matcher")
         if m is None:
             m = self.__dict__["_matcher"] = TermMatcher(self.all_terms(), plurals=True)
+        return m
+
+    def requires_matcher(self) -> TermMatcher | None:
+        if not self.requires:
+            return None
+        m = self.__dict__.get("_requires")
+        if m is None:
+            m = self.__dict__["_requires"] = TermMatcher(
+                [t for lang in LANG_KEYS for t in self.requires.get(lang, [])], plurals=True)
         return m
 
     def title(self, lang: str = "en") -> str:
@@ -201,7 +226,8 @@ def parse_relations(data: Any, groups: list[str], where: str) -> Relations | Non
 
 
 _CONTEXT_KEYS = {"name", "label", "en", "zh", "kind", "scope", "applies_to", "window_before", "window_after",
-                 "after_connectors", "min_hits", "position", "unless", "absent"}
+                 "after_connectors", "connector_lead", "min_hits", "position", "requires", "unless",
+                 "unless_within", "absent", "absent_within"}
 
 
 def _label(value: Any, here: str) -> dict[str, str]:
@@ -219,6 +245,22 @@ def _int(data: dict[str, Any], key: str, default: int, here: str) -> int:
     if not isinstance(value, int) or value < 0:
         raise ProfileError(f"{here}: {key} must be a whole number >= 0")
     return value
+
+
+def _opt_int(data: dict[str, Any], key: str, here: str) -> int | None:
+    if key not in data:
+        return None
+    return _int(data, key, 0, here)
+
+
+def _requires(data: Any, here: str) -> dict[str, list[str]]:
+    if data is None:
+        return {}
+    if isinstance(data, list):
+        data = {"en": data}
+    if not isinstance(data, dict) or set(data) - set(LANG_KEYS):
+        raise ProfileError(f"{here}: requires must be a list of words or a table with en = [...] and/or zh = [...]")
+    return _terms(data, f"{here}: requires")
 
 
 def _ids(data: dict[str, Any], key: str, known: set[str], here: str) -> list[str]:
@@ -266,8 +308,11 @@ def parse_contexts(data: Any, concepts: set[str], intervention_concepts: list[st
             applies_to=_ids(c, "applies_to", concepts, here) or list(intervention_concepts),
             window_before=_int(c, "window_before", 3, here), window_after=_int(c, "window_after", 0, here),
             after_connectors=[str(x) for x in c.get("after_connectors", [])],
+            connector_lead=_opt_int(c, "connector_lead", here),
             min_hits=max(_int(c, "min_hits", 1, here), 1), position=position,
-            unless=_ids(c, "unless", concepts | set(CUE_SETS), here), absent=_ids(c, "absent", concepts, here),
+            requires=_requires(c.get("requires"), here),
+            unless=_ids(c, "unless", concepts | set(CUE_SETS), here), unless_within=_opt_int(c, "unless_within", here),
+            absent=_ids(c, "absent", concepts, here), absent_within=_opt_int(c, "absent_within", here),
         )
         if kind == "cue" and not ctx.all_terms() and not ctx.absent:
             raise ProfileError(f"{here}: no cue words (en = [...], zh = [...]) and nothing 'absent'")
