@@ -73,6 +73,11 @@ def explain_rules(topic: Topic) -> list[str]:
         neg = _few(topic.cues["negation"].all_terms(), 6)
         hyp = _few(topic.cues["hypothetical"].all_terms(), 6)
         lines.append(f"Negated mentions ({neg}) and hypothetical ones ({hyp}) never count.")
+        if "hedge" in topic.cues and topic.cues["hedge"].all_terms():
+            hedge = _few(topic.cues["hedge"].all_terms(), 5)
+            lines.append(f"In a record that gives the intervention itself, a hedged sentence ({hedge}) "
+                         "joins nothing and measures nothing; a cue must have the intervention acting on "
+                         "the condition, not the condition acting on the cells.")
         long_form = [c.label.get("en") or c.id for c in topic.concepts.values() if c.needs_long_form and c.case_terms]
         if long_form:
             lines.append("Abbreviations count only where the record also spells the words out: "
@@ -90,10 +95,15 @@ def explain_rules(topic: Topic) -> list[str]:
             detail = f"{what} {where} {words}" if words else what
             if ctx.scope == "record" and ctx.min_hits > 1:
                 detail += f" ({ctx.min_hits} times or more)"
+            if ctx.requires:
+                need = _few([t for lang in ("en", "zh") for t in ctx.requires.get(lang, [])], 6)
+                detail += f", only where the sentence also says {need}"
             if ctx.absent:
-                detail += f", when the record names none of: {_labels(topic, ctx.absent)}"
+                near = f" within {ctx.absent_within} words of the mention" if ctx.absent_within is not None else ""
+                detail += f", when the record names none of: {_labels(topic, ctx.absent)}{near}"
             if ctx.unless:
-                detail += f"; not when {'/'.join(ctx.unless)} applies to the mention"
+                near = f" within {ctx.unless_within} words" if ctx.unless_within is not None else ""
+                detail += f"; not when {'/'.join(ctx.unless)} applies to the mention{near}"
             lines.append(f"  - {ctx.name}: {ctx.title()} — {detail}.")
     for e in topic.exclude:
         c = topic.concepts[e.concept]
