@@ -621,6 +621,8 @@ def _wrong_way(topic: Topic, text: RecordText, sent: Sentence, i: Mention, c: Me
     words = [w.lower() for w in _WORD.findall(gap)]
     if words and (words[0] in _INTRANSITIVE or words[0].endswith("ly")):
         return False
+    if "of" in words:
+        return True  # "reduced the neuronal differentiation of hippocampal neural stem cells"
     return not words or words[0] in _OBJECT or len(words) <= 3
 
 
