@@ -8,7 +8,7 @@
     relation      the first of the profile's relation kinds that holds (see topics/relations.py):
                   a therapeutic cue counts only when it has the intervention acting on the
                   condition, and a hedged sentence ("may also relieve depression") joins nothing in
-                  a record that gives the intervention itself
+                  a record that gives the intervention itself and studies the condition nowhere else
     trials        a registered trial whose summary names the intervention only inside contexts
                   (cells reprogrammed to predict a drug response, vesicles as biomarkers) has its
                   title and intervention list read the same way
@@ -519,11 +519,24 @@ def _therapeutic(topic, text, inter, cond, cues: str = "therapeutic") -> Relatio
                 continue
             if _hedged(topic, text, i.sentence, max(cue[1], i.end, c.end)):
                 if not gives:
-                    gives.append(_gives(topic, text, inter))
+                    gives.append(_gives(topic, text, inter) and not _studied_elsewhere(topic, text, inter, cond))
                 if gives[0]:
                     continue  # "... might also relieve depression" in a study of another disease
             return Relation(kind, i.sentence, i, c, cue)
     return None
+
+
+def _studied_elsewhere(topic: Topic, text: RecordText, inter: list[Mention], cond: list[Mention]) -> bool:
+    """The condition (or its model) is named outside hedged sentences where it is studied: in a
+    sentence of the measured roles, or beside the intervention ("gave them to mice exposed to
+    social defeat"). Then a hedged conclusion ("may relieve depression") is the study's own."""
+    for c in cond:
+        sent = c.sentence
+        if c.field != "abstract" or sent is None or _hedged(topic, text, sent, sent.end):
+            continue
+        if sent.role in topic.relations.measured_roles or any(i.sentence == sent for i in inter):
+            return True
+    return False
 
 
 def _donor_prefix(text: RecordText, c: Mention, inter: list[Mention]) -> bool:

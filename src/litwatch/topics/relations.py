@@ -13,8 +13,9 @@ Relation kinds (what makes the intervention "studied as a treatment of the condi
     therapeutic     one sentence (of `roles`) names both, joined by a therapeutic cue that has the
                     intervention acting on the condition ("MSCs reduced depression", "depression was
                     reduced by MSCs"), not the condition acting on the cells ("stress reduced the
-                    cells' secretome"); in a record that gives the intervention itself, a hedged
-                    sentence ("may also relieve depression", `hedge` cues) joins nothing
+                    cells' secretome"); in a record that gives the intervention itself and names
+                    the condition nowhere else where it is studied, a hedged sentence ("may also
+                    relieve depression", `hedge` cues) joins nothing
     administration  a sentence gives the intervention (administration cue next to it) and the
                     condition, its models or behavioural tests are measured (named in a sentence
                     of `measured_roles`, methods and results by default, or in the title)
