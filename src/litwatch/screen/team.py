@@ -31,8 +31,8 @@ from dataclasses import asdict, dataclass, field
 from itertools import combinations
 from typing import IO, Any, Iterable
 
+from litwatch.clock import utc_now
 from litwatch.errors import StoreError, UsageError
-from litwatch.formats.base import utc_now
 from litwatch.screen.api import record_decision, undo_decision
 from litwatch.screen.decisions import effective, latest_rows
 from litwatch.screen.rules import Decision
