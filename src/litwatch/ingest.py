@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from functools import partial
 from itertools import chain
 from typing import TypeVar
 from dataclasses import dataclass, field
@@ -13,10 +14,10 @@ from pathlib import Path
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from litwatch.errors import LitwatchError, ParseError, StoreError
-from litwatch.formats import read_opened, reader_module
+from litwatch.formats import read_opened, reader_module, reads_in_parallel
 from litwatch.formats.base import ParseIssue, in_groups, open_input
 from litwatch.formats.detect import detect_format
-from litwatch.formats.parallel import default_workers, prepare_pubmed_parallel
+from litwatch.formats.pubmed.parallel import prepare_pubmed_parallel
 from litwatch.records import Record
 from litwatch.store import Store
 from litwatch.store.prepare import Prepared, prepare
@@ -28,11 +29,6 @@ BATCH_SIZE = 500
 T = TypeVar("T")
 TRANSACTION_RECORDS = 2000
 _PROGRESS_MIN_BYTES = 1 << 20  # a bar only for files worth watching
-# PubMed XML this big is read by worker processes (formats.parallel): below it, starting them costs
-# more than it saves. Uncompressed size for plain files, size on disk for gzip.
-PARALLEL_MIN_BYTES = 4 << 20
-PARALLEL_MIN_CPUS = 2
-PARALLEL_MIN_GZIP_BYTES = 1 << 20
 
 
 @dataclass(slots=True, kw_only=True)
@@ -75,7 +71,7 @@ def _store_file(store: Store, path: Path, fmt: str, summary: ImportSummary, bar:
     used = detect_format(path) if fmt == "auto" else fmt
     summary.formats[str(path)] = used
     seen: Counter[str] = Counter()
-    if used == "pubmed-xml" and _big(path):
+    if reads_in_parallel(path, used):  # big PubMed XML: worker processes read and prepare it
         batches: Iterator[list[Prepared]] = _issues_apart(_read_prepared(path, summary.run_id, bar), summary)
     else:
         records = _issues_apart(_read(path, used, bar), summary)
@@ -103,24 +99,11 @@ def _number_repeats(batch: list[Prepared], seen: Counter[str]) -> list[Prepared]
     return batch
 
 
-def _big(path: Path) -> bool:
-    # One CPU: nothing to gain. Two idle CPUs: 30,000 records import 40 % faster through the pool
-    # (bench/parse_pubmed.py); on a machine busy with other work it can be slower.
-    if default_workers() < PARALLEL_MIN_CPUS:
-        return False
-    try:
-        with open(path, "rb") as f:
-            gzipped = f.read(2) == b"\x1f\x8b"
-        return path.stat().st_size >= (PARALLEL_MIN_GZIP_BYTES if gzipped else PARALLEL_MIN_BYTES)
-    except OSError:  # the sequential path reports it properly
-        return False
-
-
 def _read_prepared(path: Path, run_id: int, bar: Progress | None) -> Iterator[list[Prepared] | ParseIssue]:
     """A big PubMed XML file parsed and prepared for the store by worker processes, in file order."""
     stream, counter = open_input(path)
     try:
-        items = prepare_pubmed_parallel(stream, origin=str(path), run_id=run_id)
+        items = prepare_pubmed_parallel(stream, origin=str(path), prepare=partial(prepare, run_id=run_id))
         yield from _with_progress(items, counter, path, bar)
     finally:
         stream.close()

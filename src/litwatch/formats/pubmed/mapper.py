@@ -1,13 +1,13 @@
-"""PubMed / MEDLINE XML: efetch replies, baseline and update files (.xml or .xml.gz).
+"""PubMed XML's reference mapping: one record element (lxml) to one Record.
 
-Reads the current `PubmedArticleSet` (PubmedArticle, PubmedBookArticle, DeleteCitation) and the
-older `MedlineCitationSet` (2016 DTD and before) as a stream: an lxml pull parser fed 64 KiB
-chunks, events only for the record elements, and each record cleared once mapped, so memory
-stays flat whatever the file size.
+`record(el, provenance)` maps a PubmedArticle, MedlineCitation (2016 DTD and before) or
+PubmedBookArticle. The C mapper (`_fast.pyx`, built at install where a C compiler is at hand)
+walks libxml2's tree for the same Records, faster, and hands back to the functions here what it
+does not read exactly as they do (a comment inside a record, a malformed PMID, a book).
 
-Each record is mapped by the C extension `_pubmed_fast` when it is built (see there: the same
-Records, about a quarter faster); the functions here are the reference mapping, and map whatever
-the extension hands back (a comment inside a record, a malformed PMID, a book).
+What is decided on values alone, not on the tree, lives in the public helpers of the "values"
+section; the C mapper calls these same functions, handed over as one object (`VALUES`), so the
+two mappers cannot drift apart there.
 
 Mapping choices worth knowing:
 - Inline markup (<i>, <sup>, <sub>, <b>, MathML) keeps every character of text; only the
@@ -30,17 +30,15 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import sys
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import BinaryIO
+from types import ModuleType
+from typing import Any
 
 from lxml import etree
 
-from litwatch.errors import ParseError
-from litwatch.formats.base import ParseIssue, utc_now
-from litwatch.formats.gz import READ_ERRORS, open_gzip
 from litwatch.formats.dates import date_from_parts, parse_date_text
 from litwatch.records import (
     AbstractSection,
@@ -59,24 +57,24 @@ from litwatch.records import (
 )
 
 __all__ = [
-    "read_stream",
+    "record",
+    "BadRecord",
+    "element_text",
     "LINK_KINDS",
     "link_kind",
-    "SOURCE",
-    "open_xml",
-    "root_tag",
-    "element_text",
-    # the parts the parallel reader (formats.parallel) builds on
-    "ReadContext",
-    "parse_blocks",
-    "make_parser",
-    "drain",
-    "pubmed_root",
-    "record_tags",
+    "one_line",
+    "pmcid_in_other_id",
+    "normalize_orcid",
+    "date_parts",
+    "add_language",
+    "old_affiliation",
+    "article_id",
+    "Values",
+    "VALUES",
+    "MAPPER",
+    "load_fast",
+    "stale",
 ]
-
-SOURCE = "file:pubmed-xml"
-CHUNK = 1 << 16
 
 # CommentsCorrections RefType -> Link.kind; any other RefType is kebab-cased by link_kind().
 LINK_KINDS: dict[str, str] = {
@@ -104,17 +102,13 @@ LINK_KINDS: dict[str, str] = {
     "AssociatedPublication": "associated-publication",
 }
 
-_ROOTS_CURRENT = {"PubmedArticleSet", "PubmedArticle", "PubmedBookArticleSet"}
-_ROOTS_OLD = {"MedlineCitationSet", "MedlineCitation"}
-_TAGS_CURRENT = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation")
-_TAGS_OLD = ("MedlineCitation", "DeleteCitation")
-
 _KEBAB = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _NL_RUN = re.compile(r"\s*\n\s*")
 _ORCID = re.compile(r"(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dXx])")
 _PMC_OTHER = re.compile(r"^PMC\d+")
-_COMMENT = re.compile(rb"<!--.*?-->", re.S)
-_FIRST_TAG = re.compile(rb"<([A-Za-z_][\w.:-]*)")
+
+
+# -- values: decided on values alone; the C mapper calls these too -------------------------
 
 
 def link_kind(ref_type: str) -> str:
@@ -123,231 +117,89 @@ def link_kind(ref_type: str) -> str:
     return kind if kind else _KEBAB.sub("-", ref_type).lower()
 
 
-# -- streaming ---------------------------------------------------------------------------
+def one_line(text: str) -> str:
+    """Text of pretty-printed markup holding a newline: each whitespace run with a newline becomes
+    one space, and the ends are stripped."""
+    return _NL_RUN.sub(" ", text).strip()
 
 
-def read_stream(
-    stream: BinaryIO, *, origin: str, source: str = SOURCE
-) -> Iterator[Record | ParseIssue]:
-    """Yield a Record per PubmedArticle / MedlineCitation (and per deleted PMID), or ParseIssues.
-
-    Raises ParseError when nothing can be read: an empty input or another XML root.
-    """
-    stream, head = open_xml(stream, origin)
-    root = pubmed_root(head, origin)
-    yield from parse_blocks(_blocks(stream, head), ReadContext(origin, source, utc_now()), record_tags(root), root)
+def pmcid_in_other_id(text: str) -> str | None:
+    """The PMCID an NLM OtherID starts with ('PMC4534567 [Available on 2016-08-01]'), or None."""
+    m = _PMC_OTHER.match(text)
+    return m.group(0) if m else None
 
 
-def pubmed_root(head: bytes, origin: str) -> str:
-    """The root element of PubMed XML; ParseError for anything else."""
-    return root_tag(head, origin, _ROOTS_CURRENT | _ROOTS_OLD, "PubMed XML", "<PubmedArticleSet> or <MedlineCitationSet>")
+def normalize_orcid(value: str | None) -> str | None:
+    """'https://orcid.org/0000-0002-4590-7461' or '0000000245907461' -> '0000-0002-4590-7461'."""
+    if not value:
+        return None
+    m = _ORCID.search(value)
+    return "-".join(m.groups()).upper() if m else value.strip()
 
 
-def record_tags(root: str) -> tuple[str, ...]:
-    """The elements that are records under this root."""
-    return _TAGS_OLD if root in _ROOTS_OLD else _TAGS_CURRENT
+@lru_cache(maxsize=4096)
+def date_parts(year: str | None, month: str | None, day: str | None, season: str | None) -> tuple | None:
+    """(value, precision, raw) of a date given in parts, or None. A record holds several dates and
+    a file holds few distinct ones: remembering them made reading about 3 % faster."""
+    date = date_from_parts(year, month, day, season)
+    return (date.value, date.precision, date.raw) if date is not None else None
 
 
-def _blocks(stream: BinaryIO, head: bytes) -> Iterator[bytes]:
-    chunk = head
-    while chunk:
-        yield chunk
-        chunk = stream.read(CHUNK)
+def add_language(rec: Record, lang: str | None) -> None:
+    """The first Language is `rec.language`; more than one are all listed in extra["languages"]."""
+    if not lang:
+        return
+    if rec.language is None:
+        rec.language = lang
+    else:
+        rec.extra.setdefault("languages", [rec.language]).append(lang)
 
 
-def make_parser(tags: tuple[str, ...], starts: bool = False) -> etree.XMLPullParser:
-    """A pull parser with events for the record elements' ends (and starts, when asked)."""
-    return etree.XMLPullParser(
-        events=("start", "end") if starts else ("end",),
-        tag=tags,
-        resolve_entities=False,
-        load_dtd=False,
-        no_network=True,
-        huge_tree=True,
-    )
+def old_affiliation(text: str, rec: Record) -> None:
+    """A pre-2014 <Affiliation> of the whole AuthorList: the first author's, or extra["affiliation"]
+    when the record has no authors."""
+    if text and rec.authors and not rec.authors[0].affiliations:
+        rec.authors[0].affiliations.append(text)
+    elif text and not rec.authors:
+        rec.extra["affiliation"] = text
 
 
-def parse_blocks(
-    blocks: Iterable[bytes], ctx: ReadContext, tags: tuple[str, ...], root: str | None = None
-) -> Iterator[Record | ParseIssue]:
-    """The reader proper: feed XML blocks, yield what each completed record becomes.
-
-    Memory and time stay bounded whatever the blocks hold (see formats._pubmed_stream): a giant
-    record, or malformed XML inside one, is reported and reading goes on at the next record; a
-    read error raised by `blocks` (truncated gzip), or malformed XML after the last record, ends
-    the file with one ParseIssue, after every record completed before it. The parallel reader
-    calls this too, with `ctx.count` set to the records before its first block.
-    """
-    from litwatch.formats._pubmed_stream import parse
-
-    return parse(blocks, ctx, tags, root)
-
-
-class _RawItems:
-    """The input bytes of each record element, cut from the fed chunks, for `raw_hash`.
-
-    Events arrive in document order and only after their closing tag was fed, so the n-th
-    record is the next `<Tag ...>...</Tag>` after the previous one. Hashing these bytes is
-    several times cheaper than re-serialising the element; if the cut ever fails (an odd
-    closing tag, a non-ASCII-compatible encoding) it gives up for the rest of the file and
-    the caller serialises instead.
-    """
-
-    __slots__ = ("buf", "pos", "ok")
-    _patterns: dict[str, tuple[re.Pattern[bytes], bytes]] = {}  # tag -> (its start tag, its end tag)
-
-    def __init__(self) -> None:
-        self.buf, self.pos, self.ok = b"", 0, True
-
-    def add(self, chunk: bytes) -> None:
-        if self.ok:
-            self.buf = self.buf[self.pos :] + chunk if self.pos < len(self.buf) else chunk
-            self.pos = 0
-
-    def take(self, tag: str) -> bytes | None:
-        if not self.ok:
-            return None
-        patterns = self._patterns.get(tag)
-        if patterns is None:
-            patterns = self._patterns[tag] = (re.compile(b"<" + tag.encode() + rb"[\s>/]"), b"</" + tag.encode() + b">")
-        start_re, close = patterns
-        buf = self.buf
-        m = start_re.search(buf, self.pos)
-        end = buf.find(close, m.end()) if m else -1
-        if end < 0:
-            self.ok, self.buf = False, b""
-            return None
-        self.pos = end = end + len(close)
-        return buf[m.start() : end]
+def article_id(ids: Ids, kind: str | None, text: str | None) -> None:
+    """One ArticleId (IdType `kind`) into `ids`: the DOI and PMCID normalised, a PMID only when digits."""
+    if not text:
+        return
+    if kind == "doi":
+        ids.doi = normalize_doi(text) or ids.doi
+    elif kind == "pmc":
+        ids.pmcid = normalize_pmcid(text) or ids.pmcid
+    elif kind == "pii":
+        ids.pii = ids.pii or text.strip()
+    elif kind == "pubmed" and not ids.pmid:
+        pmid = text.strip()
+        ids.pmid = pmid if pmid.isdigit() else None
 
 
-class ReadContext:
-    """What a read carries from record to record: numbering, provenance, raw-byte cutting.
+@dataclass(frozen=True, slots=True)
+class Values:
+    """The value helpers above, as the C mapper takes them (`_fast.configure(VALUES)`)."""
 
-    `count` is the number of records before the next one ("record N" is global, also when a
-    parallel worker reads a chunk from the middle of the file); `line_offset` is added to lxml's
-    line numbers for the same reason.
-    """
-
-    __slots__ = ("origin", "source", "retrieved_at", "count", "raw", "line_offset", "open")
-
-    def __init__(self, origin: str, source: str, retrieved_at: str, count: int = 0, line_offset: int = 0) -> None:
-        self.origin, self.source, self.retrieved_at = origin, source, retrieved_at
-        self.count = count
-        self.line_offset = line_offset
-        self.raw = _RawItems()  # the sequential reader puts its framer here (formats._pubmed_stream)
-        self.open: etree._Element | None = None  # the record element started and not yet ended
-
-    def line(self, el: etree._Element) -> int | None:
-        n = el.sourceline
-        return n + self.line_offset if n else n
-
-    def where_next(self) -> str:
-        return f"after record {self.count}" if self.count else "before the first record"
-
-    def provenance(self, raw: bytes) -> list[Provenance]:
-        return [
-            Provenance(self.source, self.origin, self.retrieved_at, hashlib.sha1(raw).hexdigest(), f"record {self.count}")
-        ]
+    link_kind: Callable[[str], str]
+    one_line: Callable[[str], str]
+    pmcid_in_other_id: Callable[[str], str | None]
+    normalize_orcid: Callable[[str | None], str | None]
+    date_parts: Callable[..., tuple | None]
+    add_language: Callable[[Record, str | None], None]
+    old_affiliation: Callable[[str, Record], None]
+    article_id: Callable[[Ids, str | None, str | None], None]
 
 
-def drain(parser: etree.XMLPullParser, ctx: ReadContext) -> Iterator[Record | ParseIssue]:
-    for event, el in parser.read_events():
-        if event == "start":
-            ctx.open = el
-            continue
-        ctx.open = None
-        tag = el.tag
-        raw = ctx.raw.take(tag)
-        if tag == "DeleteCitation":
-            yield from _deletions(el, ctx)
-        else:
-            ctx.count += 1
-            try:
-                yield _record(el, ctx, raw)
-            except _BadRecord as exc:
-                yield ParseIssue(ctx.origin, f"record {ctx.count} (line {ctx.line(el)})", str(exc))
-            except Exception as exc:  # a damaged record must not stop the file
-                yield ParseIssue(
-                    ctx.origin, f"record {ctx.count} (line {ctx.line(el)})", f"unreadable record: {exc!r}"
-                )
-        _release(el)
+VALUES = Values(link_kind, one_line, pmcid_in_other_id, normalize_orcid, date_parts, add_language, old_affiliation,
+                article_id)
 
 
-def _release(el: etree._Element) -> None:
-    """Free a finished record and the siblings before it, keeping memory flat."""
-    el.clear(keep_tail=True)
-    parent = el.getparent()
-    if parent is not None:
-        while el.getprevious() is not None:
-            del parent[0]
+# -- one record ----------------------------------------------------------------------------
 
-
-def _deletions(el: etree._Element, ctx: ReadContext) -> Iterator[Record | ParseIssue]:
-    for p in el.iterchildren("PMID"):
-        ctx.count += 1
-        pmid = (p.text or "").strip()
-        if not pmid.isdigit():
-            yield ParseIssue(ctx.origin, f"record {ctx.count} (line {ctx.line(p)})", "DeleteCitation without a PMID")
-            continue
-        yield Record(ids=Ids(pmid=pmid), deleted=True, provenance=ctx.provenance(etree.tostring(p)))
-
-
-class _GzipHead:
-    """A read()-only stream that replays bytes already read before the rest of `raw`."""
-
-    def __init__(self, head: bytes, raw: BinaryIO) -> None:
-        self._head, self._raw = head, raw
-
-    def read(self, n: int = -1) -> bytes:
-        if self._head:
-            if n is None or n < 0:
-                out, self._head = self._head + self._raw.read(), b""
-            else:
-                out, self._head = self._head[:n], self._head[n:]
-            return out
-        return self._raw.read(n)
-
-    def readinto(self, buffer) -> int:  # ISA-L's GzipFile reads this way
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-
-def open_xml(stream: BinaryIO, origin: str) -> tuple[BinaryIO, bytes]:
-    """(stream of XML bytes, its first chunk), un-gzipping when the input is gzip."""
-    first = stream.read(CHUNK)
-    if first[:2] == b"\x1f\x8b":
-        stream = open_gzip(_GzipHead(first, stream))
-        try:
-            first = stream.read(CHUNK)
-        except READ_ERRORS as exc:
-            raise ParseError(f"corrupt gzip data ({str(exc)[:80]})", path=origin) from None
-    return stream, first
-
-
-def root_tag(head: bytes, origin: str, accepted: set[str], what: str, expected: str) -> str:
-    """The root element's name, sniffed from the first chunk; ParseError if not in `accepted`."""
-    hint = f"expected {what} ({expected})"
-    if not head.strip():
-        raise ParseError("empty file", path=origin, hint=hint)
-    m = _FIRST_TAG.search(_COMMENT.sub(b"", head))
-    if not m:
-        raise ParseError("not XML", path=origin, hint=hint)
-    root = m.group(1).decode("ascii", "replace")
-    if root not in accepted:
-        raise ParseError(
-            f"not {what}: the root element is <{root}>",
-            path=origin,
-            hint=f"{hint}; choose another --format",
-        )
-    return root
-
-
-# -- one record --------------------------------------------------------------------------
-
-
-class _BadRecord(Exception):
+class BadRecord(Exception):
     """A record element that cannot become a Record (no PMID, ...)."""
 
 
@@ -355,12 +207,13 @@ def element_text(el: etree._Element) -> str:
     """All text inside `el`, markup removed; pretty-printing indentation becomes one space."""
     if len(el):
         s = "".join(el.itertext())
-        return _NL_RUN.sub(" ", s).strip() if "\n" in s else s
+        return one_line(s) if "\n" in s else s
     return el.text or ""
 
 
-def _record(el: etree._Element, ctx: ReadContext, raw: bytes | None = None) -> Record:
-    provenance = ctx.provenance(raw if raw is not None else etree.tostring(el))
+def record(el: etree._Element, provenance: list[Provenance]) -> Record:
+    """The Record of a PubmedArticle, MedlineCitation or PubmedBookArticle element: the C mapper's
+    when it takes the element, else this module's. Raises BadRecord (no PMID, ...)."""
     if _fast is not None:
         rec = _fast.record(el, provenance)
         if rec is not None:
@@ -379,14 +232,14 @@ def _record(el: etree._Element, ctx: ReadContext, raw: bytes | None = None) -> R
     else:
         _book(el, rec)
     if not rec.ids.pmid:
-        raise _BadRecord(f"{tag} without a PMID")
+        raise BadRecord(f"{tag} without a PMID")
     return rec
 
 
 def _pmid(el: etree._Element) -> str:
     pmid = (el.text or "").strip()
     if not pmid.isdigit():
-        raise _BadRecord(f"PMID {pmid!r} is not a number")
+        raise BadRecord(f"PMID {pmid!r} is not a number")
     return pmid
 
 
@@ -455,27 +308,11 @@ def _article(art: etree._Element, rec: Record) -> None:
         elif tag == "VernacularTitle":
             rec.extra["vernacular_title"] = element_text(child)
         elif tag == "Affiliation":  # pre-2014 DTD: one affiliation for the whole list
-            _old_affiliation(element_text(child), rec)
-
-
-def _old_affiliation(text: str, rec: Record) -> None:
-    if text and rec.authors and not rec.authors[0].affiliations:
-        rec.authors[0].affiliations.append(text)
-    elif text and not rec.authors:
-        rec.extra["affiliation"] = text
+            old_affiliation(element_text(child), rec)
 
 
 def _language(el: etree._Element, rec: Record) -> None:
-    _add_language(rec, el.text)
-
-
-def _add_language(rec: Record, lang: str | None) -> None:
-    if not lang:
-        return
-    if rec.language is None:
-        rec.language = lang
-    else:
-        rec.extra.setdefault("languages", [rec.language]).append(lang)
+    add_language(rec, el.text)
 
 
 def _journal(j: etree._Element, rec: Record) -> None:
@@ -532,9 +369,9 @@ def _other_id(el: etree._Element, ids: Ids) -> None:
     """2016 DTD: <OtherID Source="NLM">PMC4534567 [Available on ...]</OtherID> carries the PMCID."""
     text = el.text or ""
     if not ids.pmcid and el.get("Source") == "NLM" and text.startswith("PMC"):
-        m = _PMC_OTHER.match(text)
-        if m:
-            ids.pmcid = m.group(0)
+        pmcid = pmcid_in_other_id(text)
+        if pmcid:
+            ids.pmcid = pmcid
 
 
 def _abstract(ab: etree._Element) -> list[AbstractSection]:
@@ -569,21 +406,13 @@ def _authors(al: etree._Element) -> list[Author]:
                         affs.append(element_text(x) if len(x) else x.text or "")
             elif t == "Identifier":
                 if c.get("Source") == "ORCID":
-                    orcid = _orcid(c.text)
+                    orcid = normalize_orcid(c.text)
             elif t == "CollectiveName":
                 collective = element_text(c)
             elif t == "FirstName":  # pre-2008 DTD
                 given = c.text
         out.append(Author(family, given, initials, orcid, affs, collective))
     return out
-
-
-def _orcid(value: str | None) -> str | None:
-    """'https://orcid.org/0000-0002-4590-7461' or '0000000245907461' -> '0000-0002-4590-7461'."""
-    if not value:
-        return None
-    m = _ORCID.search(value)
-    return "-".join(m.groups()).upper() if m else value.strip()
 
 
 def _grant(g: etree._Element) -> Grant:
@@ -663,16 +492,8 @@ def _ymd(el: etree._Element) -> DateValue | None:
             season = c.text
         elif t == "MedlineDate":
             return parse_date_text(c.text)
-    parts = _date_parts(year, month, day, season)
+    parts = date_parts(year, month, day, season)
     return DateValue(*parts) if parts is not None else None
-
-
-@lru_cache(maxsize=4096)
-def _date_parts(year: str | None, month: str | None, day: str | None, season: str | None) -> tuple | None:
-    """(value, precision, raw) of a date given in parts. A record holds several dates and a file
-    holds few distinct ones: remembering them made reading about 3 % faster."""
-    date = date_from_parts(year, month, day, season)
-    return (date.value, date.precision, date.raw) if date is not None else None
 
 
 # -- PubmedData --------------------------------------------------------------------------
@@ -703,21 +524,7 @@ def _history(h: etree._Element, dates: dict[str, DateValue]) -> None:
 
 def _article_ids(al: etree._Element, ids: Ids) -> None:
     for a in al:
-        _article_id(ids, a.get("IdType"), a.text)
-
-
-def _article_id(ids: Ids, kind: str | None, text: str | None) -> None:
-    if not text:
-        return
-    if kind == "doi":
-        ids.doi = normalize_doi(text) or ids.doi
-    elif kind == "pmc":
-        ids.pmcid = normalize_pmcid(text) or ids.pmcid
-    elif kind == "pii":
-        ids.pii = ids.pii or text.strip()
-    elif kind == "pubmed" and not ids.pmid:
-        pmid = text.strip()
-        ids.pmid = pmid if pmid.isdigit() else None
+        article_id(ids, a.get("IdType"), a.text)
 
 
 def _references(rl: etree._Element, out: list[Reference]) -> None:
@@ -793,28 +600,55 @@ def _book_meta(book: etree._Element, rec: Record) -> None:
             rec.authors = _authors(c)
 
 
-# -- the C accelerator ---------------------------------------------------------------------
+# -- the C mapper ----------------------------------------------------------------------------
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def _load_fast():
-    """formats/_pubmed_fast.pyx, built at install when a C compiler is at hand: the same Records
-    from the same elements, mapped in C. LITWATCH_PURE_PYTHON=1 turns it off."""
+def stale(built_from: str, folder: str = _HERE) -> str | None:
+    """Why a C mapper built from `built_from` (its BUILT_FROM: "_fast.pyx:<sha1> mapper.py:<sha1>",
+    set by setup.py) no longer matches the sources in `folder`: the source edited since (mapper.py
+    as much as _fast.pyx: the C code mirrors its functions), or None when it matches. Content, not
+    times: a wheel's files all get the time they were unpacked. A source not there (a wheel ships
+    no .pyx) is not checked."""
+    if not built_from:
+        return "a build that does not say what it was built from"
+    for item in built_from.split():
+        name, _, digest = item.partition(":")
+        path = os.path.join(folder, name)
+        try:
+            with open(path, "rb") as f:
+                data = f.read()
+        except OSError:
+            continue
+        if hashlib.sha1(data).hexdigest() != digest:
+            return path
+    return None
+
+
+def load_fast(values: Any = None) -> ModuleType | None:
+    """The C mapper (`_fast.pyx`), configured with `values` (default VALUES); None when it is not
+    built, built against another lxml, built from other sources (`stale`), or does not take `values`
+    (a helper renamed here and not there): the Python mapper then maps every record.
+    LITWATCH_PURE_PYTHON=1 turns it off."""
     if os.environ.get("LITWATCH_PURE_PYTHON"):
         return None
     try:
-        from litwatch.formats import _pubmed_fast
+        from litwatch.formats.pubmed import _fast as fast
     except Exception:  # not built, or built against an lxml whose C API this one does not offer
         return None
-    source = os.path.join(os.path.dirname(__file__), "_pubmed_fast.pyx")
-    try:
-        stale = os.path.getmtime(source) > os.path.getmtime(_pubmed_fast.__file__)
-    except OSError:  # an installed wheel ships the compiled module only
-        stale = False
-    if stale:  # edited since it was built: its mapping may no longer be this module's
-        warnings.warn(f"{source} is newer than its build; run `pip install -e .` again (using the Python mapper)")
+    edited = stale(getattr(fast, "BUILT_FROM", ""))
+    if edited:  # its mapping may no longer be this module's
+        warnings.warn(f"the C mapper of PubMed XML does not match {edited}; build it again (pip install -e ., or "
+                      "python setup.py build_ext --inplace): the Python mapper is used until then", stacklevel=2)
         return None
-    _pubmed_fast.configure(sys.modules[__name__])
-    return _pubmed_fast
+    try:
+        fast.configure(VALUES if values is None else values)
+    except Exception as exc:  # built from other sources: a helper renamed here and not there, say
+        warnings.warn(f"the C mapper of PubMed XML cannot be used ({exc!r}); the Python mapper is used", stacklevel=2)
+        return None
+    return fast
 
 
-_fast = _load_fast()
+_fast = load_fast()
+MAPPER = "C" if _fast is not None else "Python"  # which mapper this process maps PubMed records with

@@ -5,7 +5,7 @@ the records' closing tags near the end of each chunk's worth of bytes (`</Pubmed
 `</PubmedBookArticle>`, `</MedlineCitation>` in the old MedlineCitationSet, `</DeleteCitation>`);
 it never scans a whole chunk. Each chunk is wrapped in the file's own prolog (XML declaration,
 DOCTYPE, root start tag) and the root's end tag, and parsed in a worker process by the
-sequential reader's own code (`pubmed_xml.parse_blocks`'s parts). A worker does not know where
+sequential reader's own code (`stream`'s parts). A worker does not know where
 its chunk sits: it numbers its records from 1 and counts the chunk's records and lines, and the
 main process, collecting chunks in file order, shifts "record N" by the records before the
 chunk, so "record N" and raw_hash are those the sequential reader gives. Up to _DEPTH chunks
@@ -18,14 +18,19 @@ promise (malformed XML, or a closing tag inside a comment that cut in the wrong 
 sequential reader does instead, from that chunk to the end of the file: it parses the file's
 prolog, blank lines and spaces up to the chunk's line and column, and the rest of the stream,
 so its records and its one ParseIssue (with libxml2's line numbers) are exactly those of
-`pubmed_xml.read_stream` on the whole file.
+`stream.read_stream` on the whole file.
 
 Reading Records, the main process is one of the `workers`: it parses a share of the chunks
 itself, by the same code, yielding each record as soon as it is made (see `_inline_share` and
 `_Pipeline._collect_inline`). Records a worker made travel as msgpack and are rebuilt, which
 costs a fifth of what parsing them does, so on 2 CPUs one worker and the main process together
 read faster than two workers (bench/parse_pubmed.py). Importing, the main process writes the
-store, and every chunk goes to the workers, which also prepare the records for the store.
+store, and every chunk goes to the workers, which also prepare the records for the store with the
+function the importer hands over (`prepare_pubmed_parallel(..., prepare=)`): this module knows
+nothing of the store.
+
+`worth_parallel(path)` is the one place that decides whether a file is big enough for this
+reader: `formats.read_file` and `litwatch import` both ask it.
 """
 
 from __future__ import annotations
@@ -43,38 +48,51 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
-from functools import partial
+from dataclasses import dataclass, fields, is_dataclass
 from itertools import chain, islice
-from typing import Any, BinaryIO
+from pathlib import Path
+from typing import Any, BinaryIO, Protocol, TypeVar
 
 import msgspec
 from lxml import etree
 
 from litwatch import records as _rec
-from litwatch.formats.base import ParseIssue, in_groups, utc_now
+from litwatch.clock import utc_now
+from litwatch.formats.base import CHUNK, ParseIssue, in_groups, open_xml
 from litwatch.formats.gz import READ_ERRORS
-from litwatch.formats.pubmed_xml import (
-    CHUNK,
+from litwatch.formats.pubmed.stream import (
     SOURCE,
     ReadContext,
     drain,
     make_parser,
-    open_xml,
     parse_blocks,
     pubmed_root,
     record_tags,
 )
 from litwatch.records import Record
-from litwatch.store.prepare import Prepared, prepare
 
-__all__ = ["read_pubmed_parallel", "prepare_pubmed_parallel", "default_workers", "CHUNK_RECORDS"]
+__all__ = [
+    "read_pubmed_parallel",
+    "prepare_pubmed_parallel",
+    "Relocatable",
+    "worth_parallel",
+    "default_workers",
+    "CHUNK_RECORDS",
+    "MIN_BYTES",
+    "MIN_GZIP_BYTES",
+    "MIN_CPUS",
+]
 
 CHUNK_RECORDS = 500
 _DEPTH = 8  # chunks in flight per worker: 2 made imports 12 % and reading 8 % slower on 2 CPUs
 _SET_ROOTS = {"PubmedArticleSet", "PubmedBookArticleSet", "MedlineCitationSet"}
 _PROLOG_LIMIT = 4 << 20  # no record start in the first 4 MiB: not worth splitting
 _GIANT = 16 << 20  # no record end in 16 MiB: hand the rest to the sequential reader (which bounds it)
+# A file this big is read by worker processes: below it, starting them costs more than it saves.
+# Uncompressed size for plain files, size on disk for gzip.
+MIN_BYTES = 4 << 20
+MIN_GZIP_BYTES = 1 << 20
+MIN_CPUS = 2
 
 
 def default_workers() -> int:
@@ -85,6 +103,20 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
+def worth_parallel(path: str | os.PathLike[str]) -> bool:
+    """Whether the PubMed XML file at `path` is read faster by worker processes than by one."""
+    # One CPU: nothing to gain. Two idle CPUs: 30,000 records import 40 % faster through the pool
+    # (bench/parse_pubmed.py); on a machine busy with other work it can be slower.
+    if default_workers() < MIN_CPUS:
+        return False
+    try:
+        with open(path, "rb") as f:
+            gzipped = f.read(2) == b"\x1f\x8b"
+        return Path(path).stat().st_size >= (MIN_GZIP_BYTES if gzipped else MIN_BYTES)
+    except OSError:  # the sequential path reports it properly
+        return False
+
+
 def read_pubmed_parallel(
     stream: BinaryIO,
     *,
@@ -93,32 +125,41 @@ def read_pubmed_parallel(
     chunk_records: int = CHUNK_RECORDS,
     source: str = SOURCE,
 ) -> Iterator[Record | ParseIssue]:
-    """What `pubmed_xml.read_stream` yields, read by `workers` processes (default: one per CPU).
+    """What `stream.read_stream` yields, read by `workers` processes (default: one per CPU).
 
     Raises ParseError when nothing can be read (empty input, another XML root), as it does.
     """
     yield from _read(stream, origin, workers, chunk_records, source, prepare_fn=None)
 
 
+class Relocatable(Protocol):
+    """What `prepare` gives: a record made ready for its destination, whose place in the file
+    ("record N") can still be set once the records before its chunk are counted."""
+
+    def relocate(self, location: str) -> None: ...
+
+
+P = TypeVar("P", bound=Relocatable)
+
+
 def prepare_pubmed_parallel(
     stream: BinaryIO,
     *,
     origin: str,
+    prepare: Callable[[Record], P],
     workers: int | None = None,
     chunk_records: int = CHUNK_RECORDS,
     source: str = SOURCE,
-    run_id: int | None = None,
-) -> Iterator[list[Any] | ParseIssue]:
-    """The file's records as batches of `litwatch.store.prepare.prepare(record, run_id)`, and its ParseIssues.
+) -> Iterator[list[P] | ParseIssue]:
+    """The file's records as batches of `prepare(record)`, and its ParseIssues.
 
-    The workers prepare the records themselves, so only small plain objects come back. Batches
-    (of at most CHUNK_RECORDS) and issues come in file order.
+    The workers prepare the records themselves (the store's `prepare`, say, with the run id
+    bound), so only small plain objects come back: `prepare` must be a function a worker can
+    call (any function with fork, a picklable one elsewhere) and give an object with
+    `relocate(location)`; a dataclass travels fastest. Batches (of at most CHUNK_RECORDS) and
+    issues come in file order.
     """
-    yield from _read(stream, origin, workers, chunk_records, source, prepare_fn=partial(_prepare, run_id=run_id))
-
-
-def _prepare(record: Record, run_id: int | None) -> Any:
-    return prepare(record, run_id)
+    yield from _read(stream, origin, workers, chunk_records, source, prepare_fn=prepare)
 
 
 # -- the plan ------------------------------------------------------------------------------
@@ -134,7 +175,7 @@ class _Settings:
     tags: tuple[str, ...]
     prolog: bytes
     close: bytes
-    prepare: Callable[[Record], Any] | None  # store.prepare with the run id, or None for Records
+    prepare: Callable[[Record], Any] | None  # prepare_pubmed_parallel's prepare, or None for Records
 
     @property
     def root(self) -> str:
@@ -657,6 +698,7 @@ def _work(path: str, first: bool) -> tuple[bool, str | None, int, int]:
                     _write_records(group, f)
             else:
                 for batch in in_groups(map(st.prepare, items), CHUNK_RECORDS):
+                    _register(type(batch[0]))
                     _dump([batch], f)
         if not ctx.raw.ok:  # the sequential reader would hash re-serialised elements from here on
             raise _NotClean
@@ -735,7 +777,7 @@ def _no_collection() -> Iterator[None]:
             gc.enable()
 
 
-# Records pickled as (class, field values): about twice as fast to write as pickle's default
+# Dataclasses pickled as (class, field values): about twice as fast to write as pickle's default
 # for slotted dataclasses, and as fast to read.
 def _reducer(cls: type) -> Callable[[Any], tuple]:
     names = [f.name for f in fields(cls)]
@@ -762,9 +804,14 @@ _DISPATCH = {
         _rec.Trial,
         _rec.Provenance,
         ParseIssue,
-        Prepared,
     )
 }
+
+
+def _register(cls: type) -> None:
+    """Pickle what `prepare` gives the fast way too, when it is a dataclass built from its fields."""
+    if cls not in _DISPATCH and is_dataclass(cls) and all(f.init for f in fields(cls)):
+        _DISPATCH[cls] = _reducer(cls)
 
 
 class _Pickler(pickle.Pickler):

@@ -1,8 +1,12 @@
-"""The sequential PubMed XML reader's loop: blocks to the pull parser, in bounded time and memory.
+"""PubMed XML cut into records: the sequential reader, in bounded time and memory.
 
-`parse` feeds the un-gzipped blocks of a file to lxml's pull parser, as `pubmed_xml.read_stream`
-always did, with a framer looking at every block first. The framer knows where each record
-starts and ends in the bytes, so that:
+`read_stream` reads the current `PubmedArticleSet` (PubmedArticle, PubmedBookArticle,
+DeleteCitation) and the older `MedlineCitationSet` (2016 DTD and before) as a stream: an lxml
+pull parser fed 64 KiB chunks, events only for the record elements, and each record released
+once mapped (by `mapper.record`), so memory stays flat whatever the file size.
+
+`parse` feeds the un-gzipped blocks of a file to the pull parser with a framer looking at every
+block first. The framer knows where each record starts and ends in the bytes, so that:
 
 - a record's exact bytes are at hand for its raw_hash when its end event comes (cut once, never
   by re-joining a growing buffer);
@@ -17,34 +21,271 @@ starts and ends in the bytes, so that:
   follows the last record (or a file cut short) still ends the file with one issue.
 
 Records, issues, their numbers and lines are exactly those of the plain pull parser on any file
-it could read to the end.
+it could read to the end. The parallel reader (`parallel`) parses its chunks with the parts
+here (`ReadContext`, `make_parser`, `drain`) and hands over to `parse_blocks` when a chunk
+cannot be given as it is.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import deque
 from collections.abc import Iterable, Iterator
+from typing import BinaryIO
 
 from lxml import etree
 
-from litwatch import config
-from litwatch.formats.base import ParseIssue
+from litwatch.clock import utc_now
+from litwatch.formats.base import CHUNK, ParseIssue, open_xml, record_limit, root_tag
 from litwatch.formats.gz import READ_ERRORS
-from litwatch.records import Record
+from litwatch.formats.pubmed.mapper import BadRecord, record
+from litwatch.records import Ids, Provenance, Record
 
-__all__ = ["parse", "record_limit", "GAP_DROP"]
+__all__ = [
+    "read_stream",
+    "SOURCE",
+    "parse_blocks",
+    "pubmed_root",
+    "record_tags",
+    "ReadContext",
+    "make_parser",
+    "drain",
+    "GAP_DROP",
+]
 
-CHUNK = 1 << 16
+SOURCE = "file:pubmed-xml"
 GAP_DROP = 64 << 10  # text between records past this many bytes is not given to the parser
 _PROLOG_KEEP = 1 << 20  # a prolog longer than this is not kept for starting again: the rest stops
 
 _PROLOG, _GAP, _RECORD, _EPILOG = range(4)
 
+_ROOTS_CURRENT = {"PubmedArticleSet", "PubmedArticle", "PubmedBookArticleSet"}
+_ROOTS_OLD = {"MedlineCitationSet", "MedlineCitation"}
+_TAGS_CURRENT = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation")
+_TAGS_OLD = ("MedlineCitation", "DeleteCitation")
 
-def record_limit() -> int:
-    """The largest record (bytes) the readers take: LITWATCH_MAX_RECORD_MB."""
-    return max(1 << 18, int(config.get_float("max_record_mb") * (1 << 20)))
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def read_stream(
+    stream: BinaryIO, *, origin: str, source: str = SOURCE
+) -> Iterator[Record | ParseIssue]:
+    """Yield a Record per PubmedArticle / MedlineCitation (and per deleted PMID), or ParseIssues.
+
+    Raises ParseError when nothing can be read: an empty input or another XML root.
+    """
+    stream, head = open_xml(stream, origin)
+    root = pubmed_root(head, origin)
+    yield from parse_blocks(_blocks(stream, head), ReadContext(origin, source, utc_now()), record_tags(root), root)
+
+
+def pubmed_root(head: bytes, origin: str) -> str:
+    """The root element of PubMed XML; ParseError for anything else."""
+    return root_tag(head, origin, _ROOTS_CURRENT | _ROOTS_OLD, "PubMed XML", "<PubmedArticleSet> or <MedlineCitationSet>")
+
+
+def record_tags(root: str) -> tuple[str, ...]:
+    """The elements that are records under this root."""
+    return _TAGS_OLD if root in _ROOTS_OLD else _TAGS_CURRENT
+
+
+def _blocks(stream: BinaryIO, head: bytes) -> Iterator[bytes]:
+    chunk = head
+    while chunk:
+        yield chunk
+        chunk = stream.read(CHUNK)
+
+
+def make_parser(tags: tuple[str, ...], starts: bool = False) -> etree.XMLPullParser:
+    """A pull parser with events for the record elements' ends (and starts, when asked)."""
+    return etree.XMLPullParser(
+        events=("start", "end") if starts else ("end",),
+        tag=tags,
+        resolve_entities=False,
+        load_dtd=False,
+        no_network=True,
+        huge_tree=True,
+    )
+
+
+def parse_blocks(
+    blocks: Iterable[bytes], ctx: ReadContext, tags: tuple[str, ...], root: str | None = None
+) -> Iterator[Record | ParseIssue]:
+    """The reader proper: feed XML blocks, yield what each completed record becomes.
+
+    Memory and time stay bounded whatever the blocks hold (see the module docstring): a giant
+    record, or malformed XML inside one, is reported and reading goes on at the next record; a
+    read error raised by `blocks` (truncated gzip), or malformed XML after the last record, ends
+    the file with one ParseIssue, after every record completed before it. The parallel reader
+    calls this too, with `ctx.count` set to the records before its first block.
+    """
+    limit = record_limit()
+    framer = _Framer(tags, f"</{root}>".encode() if root else None, limit)
+    ctx.raw = framer
+    first_offset = ctx.line_offset  # the file's line of the stream's first line, less one
+    parser = make_parser(tags, starts=True)
+    it = _sized(blocks)
+    pending: bytes | None = None
+    while True:
+        if pending is not None:
+            chunk, pending = pending, None
+        else:
+            try:
+                chunk = next(it, None)
+            except READ_ERRORS as exc:
+                yield ParseIssue(
+                    ctx.origin, ctx.where_next(), f"truncated or corrupt gzip data ({str(exc)[:80]}); stopped here"
+                )
+                return
+            if chunk is None:
+                break
+        feed, dropped = framer.admit(chunk)
+        ctx.line_offset += dropped  # no record spans text left out, so no record's lines move
+        if framer.giant:
+            issue = _giant_issue(framer, ctx, limit, first_offset)
+            pending = yield from _start_again(framer, ctx, it, issue, skip_open=framer.state == _RECORD)
+        elif feed is None:
+            continue
+        else:
+            try:
+                parser.feed(feed)
+            except etree.XMLSyntaxError as exc:
+                yield from drain(parser, ctx)
+                issue = _syntax_issue(ctx, exc, "")
+                pending = yield from _start_again(framer, ctx, it, issue, skip_open=ctx.open is not None)
+            else:
+                yield from drain(parser, ctx)
+                continue
+        if pending is None:
+            return
+        parser = make_parser(tags, starts=True)
+        ctx.open = None
+        prolog = framer.prolog or b""
+        ctx.line_offset = first_offset + framer.lines - prolog.count(b"\n")
+        parser.feed(prolog)
+    try:
+        parser.close()
+    except etree.XMLSyntaxError as exc:
+        yield from drain(parser, ctx)
+        yield _syntax_issue(ctx, exc, "; stopped here")
+        return
+    yield from drain(parser, ctx)
+
+
+class _RawItems:
+    """The input bytes of each record element, cut from the fed chunks, for `raw_hash`.
+
+    Events arrive in document order and only after their closing tag was fed, so the n-th
+    record is the next `<Tag ...>...</Tag>` after the previous one. Hashing these bytes is
+    several times cheaper than re-serialising the element; if the cut ever fails (an odd
+    closing tag, a non-ASCII-compatible encoding) it gives up for the rest of the file and
+    the caller serialises instead.
+    """
+
+    __slots__ = ("buf", "pos", "ok")
+    _patterns: dict[str, tuple[re.Pattern[bytes], bytes]] = {}  # tag -> (its start tag, its end tag)
+
+    def __init__(self) -> None:
+        self.buf, self.pos, self.ok = b"", 0, True
+
+    def add(self, chunk: bytes) -> None:
+        if self.ok:
+            self.buf = self.buf[self.pos :] + chunk if self.pos < len(self.buf) else chunk
+            self.pos = 0
+
+    def take(self, tag: str) -> bytes | None:
+        if not self.ok:
+            return None
+        patterns = self._patterns.get(tag)
+        if patterns is None:
+            patterns = self._patterns[tag] = (re.compile(b"<" + tag.encode() + rb"[\s>/]"), b"</" + tag.encode() + b">")
+        start_re, close = patterns
+        buf = self.buf
+        m = start_re.search(buf, self.pos)
+        end = buf.find(close, m.end()) if m else -1
+        if end < 0:
+            self.ok, self.buf = False, b""
+            return None
+        self.pos = end = end + len(close)
+        return buf[m.start() : end]
+
+
+class ReadContext:
+    """What a read carries from record to record: numbering, provenance, raw-byte cutting.
+
+    `count` is the number of records before the next one ("record N" is global, also when a
+    parallel worker reads a chunk from the middle of the file); `line_offset` is added to lxml's
+    line numbers for the same reason.
+    """
+
+    __slots__ = ("origin", "source", "retrieved_at", "count", "raw", "line_offset", "open")
+
+    def __init__(self, origin: str, source: str, retrieved_at: str, count: int = 0, line_offset: int = 0) -> None:
+        self.origin, self.source, self.retrieved_at = origin, source, retrieved_at
+        self.count = count
+        self.line_offset = line_offset
+        self.raw = _RawItems()  # parse_blocks puts its framer here
+        self.open: etree._Element | None = None  # the record element started and not yet ended
+
+    def line(self, el: etree._Element) -> int | None:
+        n = el.sourceline
+        return n + self.line_offset if n else n
+
+    def where_next(self) -> str:
+        return f"after record {self.count}" if self.count else "before the first record"
+
+    def provenance(self, raw: bytes) -> list[Provenance]:
+        return [
+            Provenance(self.source, self.origin, self.retrieved_at, hashlib.sha1(raw).hexdigest(), f"record {self.count}")
+        ]
+
+
+def drain(parser: etree.XMLPullParser, ctx: ReadContext) -> Iterator[Record | ParseIssue]:
+    """What the records the parser completed become (mapped by `mapper.record`), each released."""
+    for event, el in parser.read_events():
+        if event == "start":
+            ctx.open = el
+            continue
+        ctx.open = None
+        tag = el.tag
+        raw = ctx.raw.take(tag)
+        if tag == "DeleteCitation":
+            yield from _deletions(el, ctx)
+        else:
+            ctx.count += 1
+            try:
+                yield record(el, ctx.provenance(raw if raw is not None else etree.tostring(el)))
+            except BadRecord as exc:
+                yield ParseIssue(ctx.origin, f"record {ctx.count} (line {ctx.line(el)})", str(exc))
+            except Exception as exc:  # a damaged record must not stop the file
+                yield ParseIssue(
+                    ctx.origin, f"record {ctx.count} (line {ctx.line(el)})", f"unreadable record: {exc!r}"
+                )
+        _release(el)
+
+
+def _release(el: etree._Element) -> None:
+    """Free a finished record and the siblings before it, keeping memory flat."""
+    el.clear(keep_tail=True)
+    parent = el.getparent()
+    if parent is not None:
+        while el.getprevious() is not None:
+            del parent[0]
+
+
+def _deletions(el: etree._Element, ctx: ReadContext) -> Iterator[Record | ParseIssue]:
+    for p in el.iterchildren("PMID"):
+        ctx.count += 1
+        pmid = (p.text or "").strip()
+        if not pmid.isdigit():
+            yield ParseIssue(ctx.origin, f"record {ctx.count} (line {ctx.line(p)})", "DeleteCitation without a PMID")
+            continue
+        yield Record(ids=Ids(pmid=pmid), deleted=True, provenance=ctx.provenance(etree.tostring(p)))
+
+
+# -- the framer ------------------------------------------------------------------------------
 
 
 class _Framer:
@@ -288,63 +529,6 @@ def _sized(blocks: Iterable[bytes]) -> Iterator[bytes]:
             yield bytes(view[i : i + CHUNK])
 
 
-def parse(blocks: Iterable[bytes], ctx, tags: tuple[str, ...], root: str | None = None) -> Iterator[Record | ParseIssue]:
-    """Records and issues of the blocks (see the module docstring); `ctx` is a pubmed_xml.ReadContext."""
-    from litwatch.formats.pubmed_xml import drain, make_parser
-
-    limit = record_limit()
-    framer = _Framer(tags, f"</{root}>".encode() if root else None, limit)
-    ctx.raw = framer
-    first_offset = ctx.line_offset  # the file's line of the stream's first line, less one
-    parser = make_parser(tags, starts=True)
-    it = _sized(blocks)
-    pending: bytes | None = None
-    while True:
-        if pending is not None:
-            chunk, pending = pending, None
-        else:
-            try:
-                chunk = next(it, None)
-            except READ_ERRORS as exc:
-                yield ParseIssue(
-                    ctx.origin, ctx.where_next(), f"truncated or corrupt gzip data ({str(exc)[:80]}); stopped here"
-                )
-                return
-            if chunk is None:
-                break
-        feed, dropped = framer.admit(chunk)
-        ctx.line_offset += dropped  # no record spans text left out, so no record's lines move
-        if framer.giant:
-            issue = _giant_issue(framer, ctx, limit, first_offset)
-            pending = yield from _start_again(framer, ctx, it, issue, skip_open=framer.state == _RECORD)
-        elif feed is None:
-            continue
-        else:
-            try:
-                parser.feed(feed)
-            except etree.XMLSyntaxError as exc:
-                yield from drain(parser, ctx)
-                issue = _syntax_issue(ctx, exc, "")
-                pending = yield from _start_again(framer, ctx, it, issue, skip_open=ctx.open is not None)
-            else:
-                yield from drain(parser, ctx)
-                continue
-        if pending is None:
-            return
-        parser = make_parser(tags, starts=True)
-        ctx.open = None
-        prolog = framer.prolog or b""
-        ctx.line_offset = first_offset + framer.lines - prolog.count(b"\n")
-        parser.feed(prolog)
-    try:
-        parser.close()
-    except etree.XMLSyntaxError as exc:
-        yield from drain(parser, ctx)
-        yield _syntax_issue(ctx, exc, "; stopped here")
-        return
-    yield from drain(parser, ctx)
-
-
 def _start_again(framer: _Framer, ctx, it: Iterator[bytes], issue: ParseIssue, *, skip_open: bool):
     """After a failure: yield the issue; return the bytes from the next record start on (None: none)."""
     if skip_open:
@@ -370,8 +554,6 @@ def _start_again(framer: _Framer, ctx, it: Iterator[bytes], issue: ParseIssue, *
 
 def _prolog_ok(prolog: bytes, framer: _Framer) -> bool:
     """Whether a fresh parser takes the prolog (a damaged one would fail again at once)."""
-    from litwatch.formats.pubmed_xml import make_parser
-
     if framer.prolog_checked is None:
         try:
             make_parser(tuple(framer._closes)).feed(prolog)
