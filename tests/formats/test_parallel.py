@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from litwatch.config import shared_data_dir
 from litwatch.errors import ParseError
 from litwatch.formats.base import ParseIssue
-from litwatch.formats.pubmed import parallel
+from litwatch.formats.pubmed import parallel, stream
 from litwatch.formats.pubmed.parallel import prepare_pubmed_parallel, read_pubmed_parallel
 from litwatch.formats.pubmed_xml import read_stream
 from litwatch.records import Record
@@ -197,7 +197,7 @@ def test_junk_after_the_end(medline16):
 
 
 def test_a_record_too_big_to_cut_goes_sequential(medline16, medline16_seq, monkeypatch):
-    monkeypatch.setattr(parallel, "_GIANT", 50_000)  # the real limit is 16 MiB
+    monkeypatch.setattr(stream, "_GIANT", 50_000)  # the real limit is 16 MiB (the splitter is stream's)
     at = _at(medline16, 0.5, b"<AbstractText>") + len(b"<AbstractText>")
     data = medline16[:at] + b"x" * 300_000 + medline16[at:]
     seq, par = _both(data, chunk_records=5)

@@ -40,7 +40,6 @@ import multiprocessing
 import operator
 import os
 import pickle
-import re
 import shutil
 import sys
 import tempfile
@@ -59,10 +58,10 @@ from lxml import etree
 from litwatch import records as _rec
 from litwatch.clock import utc_now
 from litwatch.formats.base import CHUNK, ParseIssue, in_groups, open_xml
-from litwatch.formats.gz import READ_ERRORS
 from litwatch.formats.pubmed.stream import (
     SOURCE,
     ReadContext,
+    Splitter,
     drain,
     make_parser,
     parse_blocks,
@@ -86,8 +85,6 @@ __all__ = [
 CHUNK_RECORDS = 500
 _DEPTH = 8  # chunks in flight per worker: 2 made imports 12 % and reading 8 % slower on 2 CPUs
 _SET_ROOTS = {"PubmedArticleSet", "PubmedBookArticleSet", "MedlineCitationSet"}
-_PROLOG_LIMIT = 4 << 20  # no record start in the first 4 MiB: not worth splitting
-_GIANT = 16 << 20  # no record end in 16 MiB: hand the rest to the sequential reader (which bounds it)
 # A file this big is read by worker processes: below it, starting them costs more than it saves.
 # Uncompressed size for plain files, size on disk for gzip.
 MIN_BYTES = 4 << 20
@@ -205,7 +202,7 @@ def _read(
     tags = record_tags(root)
     workers = default_workers() if workers is None else workers
     retrieved_at = utc_now()
-    split = _Splitter(stream, head, tags, max(1, chunk_records))
+    split = Splitter(stream, head, tags, max(1, chunk_records))
     prolog = split.prolog() if root in _SET_ROOTS and workers > 1 else None
     if prolog is None:  # one record, an odd prolog, or one worker: the sequential reader
         ctx = ReadContext(origin, source, retrieved_at)
@@ -217,7 +214,7 @@ def _read(
 class _Pipeline:
     """Cut chunks, keep up to _DEPTH per worker in flight, yield their results in order."""
 
-    def __init__(self, st: _Settings, split: _Splitter, workers: int, prepare_fn) -> None:
+    def __init__(self, st: _Settings, split: Splitter, workers: int, prepare_fn) -> None:
         self.st, self.split, self.prepare_fn = st, split, prepare_fn
         # Reading, the main process is one of the `workers`: it parses a share of the chunks itself
         # (see _inline_share). Importing, it has the store to write: all chunks go to the pool.
@@ -247,10 +244,14 @@ class _Pipeline:
             if self.folder is not None:
                 shutil.rmtree(self.folder, ignore_errors=True)
 
+    def _next_job(self) -> _Job | None:
+        chunk = self.split.next_chunk()
+        return _Job(*chunk) if chunk is not None else None
+
     def _chunks(self) -> Iterator[Any]:
         split = self.split
-        first = split.next_chunk()
-        second = split.next_chunk() if first else None
+        first = self._next_job()
+        second = self._next_job() if first else None
         if second is None:  # one chunk at most: not worth a pool; the stream is read exactly as one piece
             blocks = chain([self.st.prolog], [first.data] if first else [], split.rest())
             ctx = ReadContext(self.st.origin, self.st.source, self.st.retrieved_at)
@@ -269,11 +270,11 @@ class _Pipeline:
                     return
                 while self.pending and self.pending[0].inline and job is not None and self._in_flight() < self.depth:
                     # the pool gets its next chunks before the main process parses one itself
-                    job = split.next_chunk()
+                    job = self._next_job()
                     if job is not None:
                         self._submit(job)
             if job is not None:
-                job = split.next_chunk()
+                job = self._next_job()
         while self.pending:
             if (yield from self._collect()) is _STOP:
                 return
@@ -466,140 +467,6 @@ def _shaped(items: Iterable[Record | ParseIssue], prepare_fn) -> Iterator[Any]:
             batch = []
     if batch:
         yield batch
-
-
-# -- cutting the stream --------------------------------------------------------------------
-
-
-class _Splitter:
-    """The un-gzipped stream as: prolog, chunks of whole records, the rest.
-
-    Reads CHUNK-sized blocks as the sequential reader does, so a corrupt gzip stream ends at
-    the same byte; a read error is kept and raised again, in its place, by `rest()`. A chunk is
-    cut after the last record end once about `chunk_records` records' worth of bytes are in.
-    It never scans a whole chunk: counting its records and lines here took the main process as
-    long as un-gzipping it, so whoever parses a chunk counts them (see _Pipeline._collect).
-    """
-
-    def __init__(self, stream: BinaryIO, head: bytes, tags: tuple[str, ...], chunk_records: int) -> None:
-        self._stream = stream
-        self._parts = [head]
-        self._size = len(head)
-        self._closes = [b"</" + t.encode() + b">" for t in tags]
-        self._starts = re.compile(b"<(?:" + b"|".join(t.encode() for t in tags) + rb")[\s>/]")
-        self._chunk_records = chunk_records
-        self._record_bytes = 0  # bytes per record, from the chunks parsed so far
-        self._learnt_bytes = 0  # ... of which parsed, holding _learnt_records records
-        self._learnt_records = 0
-        self._sizes: deque[int] = deque()  # the sizes of the chunks cut and not yet parsed
-        self._cut_any = False
-        self._eof = False
-        self.error: BaseException | None = None
-        self.col = 0  # bytes since the last newline before what is left
-
-    @property
-    def at_end(self) -> bool:
-        return self._eof
-
-    def _read(self) -> bool:
-        if self._eof:
-            return False
-        try:
-            block = self._stream.read(CHUNK)
-        except READ_ERRORS as exc:
-            self.error, self._eof = exc, True
-            return False
-        if not block:
-            self._eof = True
-            return False
-        self._parts.append(block)
-        self._size += len(block)
-        return True
-
-    def _joined(self) -> bytes:
-        if len(self._parts) != 1:
-            self._parts = [b"".join(self._parts)]
-        return self._parts[0]
-
-    def _consume(self, n: int) -> bytes:
-        buf = self._joined()
-        data, rest = buf[:n], buf[n:]
-        self._parts, self._size = [rest], len(rest)
-        nl = data.rfind(b"\n")
-        self.col = len(data) - nl - 1 if nl >= 0 else self.col + len(data)
-        return data
-
-    def prolog(self) -> bytes | None:
-        """The bytes before the first record's start tag; None when there is nothing safe to cut."""
-        while True:
-            m = self._starts.search(self._joined())
-            if m or self._size > _PROLOG_LIMIT or not self._read():
-                break
-        if m is None:
-            return None
-        head = self._joined()[: m.start()]
-        if b"<!--" in head or b"<![CDATA[" in head:
-            return None  # a closing tag could hide in there; not worth the risk
-        return self._consume(m.start())
-
-    def learn(self, records: int) -> None:
-        """The oldest chunk cut and not yet learnt from held `records` records: size chunks by it."""
-        self._learnt_bytes += self._sizes.popleft() if self._sizes else 0
-        self._learnt_records += records
-        if self._learnt_records:
-            self._record_bytes = max(1, self._learnt_bytes // self._learnt_records)
-
-    def next_chunk(self) -> _Job | None:
-        """The next run of about `chunk_records` whole records (fewer at the end); None after the last."""
-        if not self._record_bytes:  # first chunk: guess the record size from what is in already
-            buf = self._joined()
-            n = sum(buf.count(c) for c in self._closes)
-            self._record_bytes = max(1, self._cut(buf, len(buf)) // n) if n else CHUNK
-        want = self._chunk_records * self._record_bytes
-        while True:
-            while self._size < want and self._read():
-                pass
-            buf = self._joined()
-            cut = self._cut(buf, want)
-            if cut > 0:
-                break
-            if self._eof or self._size >= _GIANT:
-                return None
-            want = max(self._size + CHUNK, 2 * want)  # doubling: re-joining and re-scanning stay linear
-        col, first = self.col, not self._cut_any
-        data = self._consume(cut)
-        self._cut_any = True
-        self._sizes.append(len(data))
-        return _Job(data, col, first)
-
-    def _cut(self, buf: bytes, want: int) -> int:
-        """The end of the last record closing tag in buf[:want], else of the first one after; 0: none."""
-        near = max(0, want - 2 * CHUNK)
-        for start, end in ((near, want), (0, near)):  # the newest bytes first: absent tags cost a scan
-            ends = [at + len(c) for c in self._closes if (at := buf.rfind(c, start, end)) >= 0]
-            if ends:
-                return max(ends)
-        ends = [at + len(c) for c in self._closes if (at := buf.find(c, max(0, want - len(c)))) >= 0]
-        return min(ends) if ends else 0
-
-    def take_rest(self) -> bytes:
-        """Everything left, once the stream is read to its end (normally the root's end tag)."""
-        while self._read():
-            pass
-        return self._consume(self._size)
-
-    def rest(self) -> Iterator[bytes]:
-        """What is left of the buffer, then the rest of the stream, then its read error if any."""
-        if self._size:
-            yield self._consume(self._size)
-        while self._read():
-            yield self._consume(self._size)
-        yield from self.raise_error()
-
-    def raise_error(self) -> Iterator[bytes]:
-        if self.error is not None:
-            raise self.error
-        yield from ()
 
 
 # -- the workers ---------------------------------------------------------------------------

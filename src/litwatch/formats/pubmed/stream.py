@@ -21,9 +21,12 @@ block first. The framer knows where each record starts and ends in the bytes, so
   follows the last record (or a file cut short) still ends the file with one issue.
 
 Records, issues, their numbers and lines are exactly those of the plain pull parser on any file
-it could read to the end. The parallel reader (`parallel`) parses its chunks with the parts
-here (`ReadContext`, `make_parser`, `drain`) and hands over to `parse_blocks` when a chunk
-cannot be given as it is.
+it could read to the end.
+
+For the parallel reader (`parallel`), `Splitter` cuts the un-gzipped stream into its prolog,
+chunks of whole records and the rest; the workers parse the chunks with the parts here
+(`ReadContext`, `make_parser`, `drain`), and `parse_blocks` takes over when a chunk cannot be
+given as it is.
 """
 
 from __future__ import annotations
@@ -51,12 +54,15 @@ __all__ = [
     "ReadContext",
     "make_parser",
     "drain",
+    "Splitter",
     "GAP_DROP",
 ]
 
 SOURCE = "file:pubmed-xml"
 GAP_DROP = 64 << 10  # text between records past this many bytes is not given to the parser
 _PROLOG_KEEP = 1 << 20  # a prolog longer than this is not kept for starting again: the rest stops
+_PROLOG_LIMIT = 4 << 20  # Splitter: no record start in the first 4 MiB, not worth splitting
+_GIANT = 16 << 20  # Splitter: no record end in 16 MiB, the rest is the sequential reader's (which bounds it)
 
 _PROLOG, _GAP, _RECORD, _EPILOG = range(4)
 
@@ -586,3 +592,139 @@ def _syntax_issue(ctx, exc: etree.XMLSyntaxError, then: str) -> ParseIssue:
 
 
 _LIBXML_LINES = re.compile(r",? line \d+(?:, column \d+)?")
+
+
+# -- cutting the stream into chunks of whole records, for the parallel reader ----------------------------------------------------------------
+
+
+class Splitter:
+    """The un-gzipped stream as: prolog, chunks of whole records, the rest.
+
+    Reads CHUNK-sized blocks as the sequential reader does, so a corrupt gzip stream ends at
+    the same byte; a read error is kept and raised again, in its place, by `rest()`. A chunk is
+    cut after the last record end once about `chunk_records` records' worth of bytes are in.
+    It never scans a whole chunk: counting its records and lines here took the main process as
+    long as un-gzipping it, so whoever parses a chunk counts them (see parallel._Pipeline._collect).
+    """
+
+    def __init__(self, stream: BinaryIO, head: bytes, tags: tuple[str, ...], chunk_records: int) -> None:
+        self._stream = stream
+        self._parts = [head]
+        self._size = len(head)
+        self._closes = [b"</" + t.encode() + b">" for t in tags]
+        self._starts = re.compile(b"<(?:" + b"|".join(t.encode() for t in tags) + rb")[\s>/]")
+        self._chunk_records = chunk_records
+        self._record_bytes = 0  # bytes per record, from the chunks parsed so far
+        self._learnt_bytes = 0  # ... of which parsed, holding _learnt_records records
+        self._learnt_records = 0
+        self._sizes: deque[int] = deque()  # the sizes of the chunks cut and not yet parsed
+        self._cut_any = False
+        self._eof = False
+        self.error: BaseException | None = None
+        self.col = 0  # bytes since the last newline before what is left
+
+    @property
+    def at_end(self) -> bool:
+        return self._eof
+
+    def _read(self) -> bool:
+        if self._eof:
+            return False
+        try:
+            block = self._stream.read(CHUNK)
+        except READ_ERRORS as exc:
+            self.error, self._eof = exc, True
+            return False
+        if not block:
+            self._eof = True
+            return False
+        self._parts.append(block)
+        self._size += len(block)
+        return True
+
+    def _joined(self) -> bytes:
+        if len(self._parts) != 1:
+            self._parts = [b"".join(self._parts)]
+        return self._parts[0]
+
+    def _consume(self, n: int) -> bytes:
+        buf = self._joined()
+        data, rest = buf[:n], buf[n:]
+        self._parts, self._size = [rest], len(rest)
+        nl = data.rfind(b"\n")
+        self.col = len(data) - nl - 1 if nl >= 0 else self.col + len(data)
+        return data
+
+    def prolog(self) -> bytes | None:
+        """The bytes before the first record's start tag; None when there is nothing safe to cut."""
+        while True:
+            m = self._starts.search(self._joined())
+            if m or self._size > _PROLOG_LIMIT or not self._read():
+                break
+        if m is None:
+            return None
+        head = self._joined()[: m.start()]
+        if b"<!--" in head or b"<![CDATA[" in head:
+            return None  # a closing tag could hide in there; not worth the risk
+        return self._consume(m.start())
+
+    def learn(self, records: int) -> None:
+        """The oldest chunk cut and not yet learnt from held `records` records: size chunks by it."""
+        self._learnt_bytes += self._sizes.popleft() if self._sizes else 0
+        self._learnt_records += records
+        if self._learnt_records:
+            self._record_bytes = max(1, self._learnt_bytes // self._learnt_records)
+
+    def next_chunk(self) -> tuple[bytes, int, bool] | None:
+        """The next run of about `chunk_records` whole records (fewer at the end), as (its bytes,
+        bytes between the last newline before it and its start, whether it is the first); None
+        after the last."""
+        if not self._record_bytes:  # first chunk: guess the record size from what is in already
+            buf = self._joined()
+            n = sum(buf.count(c) for c in self._closes)
+            self._record_bytes = max(1, self._cut(buf, len(buf)) // n) if n else CHUNK
+        want = self._chunk_records * self._record_bytes
+        while True:
+            while self._size < want and self._read():
+                pass
+            buf = self._joined()
+            cut = self._cut(buf, want)
+            if cut > 0:
+                break
+            if self._eof or self._size >= _GIANT:
+                return None
+            want = max(self._size + CHUNK, 2 * want)  # doubling: re-joining and re-scanning stay linear
+        col, first = self.col, not self._cut_any
+        data = self._consume(cut)
+        self._cut_any = True
+        self._sizes.append(len(data))
+        return data, col, first
+
+    def _cut(self, buf: bytes, want: int) -> int:
+        """The end of the last record closing tag in buf[:want], else of the first one after; 0: none."""
+        near = max(0, want - 2 * CHUNK)
+        for start, end in ((near, want), (0, near)):  # the newest bytes first: absent tags cost a scan
+            ends = [at + len(c) for c in self._closes if (at := buf.rfind(c, start, end)) >= 0]
+            if ends:
+                return max(ends)
+        ends = [at + len(c) for c in self._closes if (at := buf.find(c, max(0, want - len(c)))) >= 0]
+        return min(ends) if ends else 0
+
+    def take_rest(self) -> bytes:
+        """Everything left, once the stream is read to its end (normally the root's end tag)."""
+        while self._read():
+            pass
+        return self._consume(self._size)
+
+    def rest(self) -> Iterator[bytes]:
+        """What is left of the buffer, then the rest of the stream, then its read error if any."""
+        if self._size:
+            yield self._consume(self._size)
+        while self._read():
+            yield self._consume(self._size)
+        yield from self.raise_error()
+
+    def raise_error(self) -> Iterator[bytes]:
+        if self.error is not None:
+            raise self.error
+        yield from ()
