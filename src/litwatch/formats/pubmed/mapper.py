@@ -199,6 +199,7 @@ VALUES = Values(link_kind, one_line, pmcid_in_other_id, normalize_orcid, date_pa
 
 # -- one record ----------------------------------------------------------------------------
 
+
 class BadRecord(Exception):
     """A record element that cannot become a Record (no PMID, ...)."""
 

@@ -594,7 +594,7 @@ def _syntax_issue(ctx, exc: etree.XMLSyntaxError, then: str) -> ParseIssue:
 _LIBXML_LINES = re.compile(r",? line \d+(?:, column \d+)?")
 
 
-# -- cutting the stream into chunks of whole records, for the parallel reader ----------------------------------------------------------------
+# -- chunks of whole records, for the parallel reader --------------------------------------
 
 
 class Splitter:
