@@ -35,7 +35,7 @@ pytestmark = pytest.mark.skipif(
 def test_the_c_mapper_is_built():
     """pip install builds it wherever a C compiler is at hand, as in CI: a silent fallback would
     leave the speed goals of bench/parse_pubmed.py unmet without a word."""
-    assert FAST is not None
+    assert FAST is not None, "not built, or built from other sources: pip install -e . (or python setup.py build_ext --inplace)"
     assert pubmed_xml.MAPPER == "C"
 
 
