@@ -4,6 +4,8 @@ every exclusion context), with no person decisions and after 10 (5 in, 5 out).
 
     python bench/screening_topic.py                   # the built-in stem-cell-depression profile
     python bench/screening_topic.py --without other_treatment,transplant_setting,biomarkers
+    python bench/screening_topic.py --corpus PATH --errors   # another corpus in the same TOML format
+                                                  # (or the held-out one's: kind_of, language, journal, year)
 
 Baseline: the same records and decisions before the person decisions (the "0 persons" row).
 Protocol for "10 persons": a reviewer works through the screening queue in its order
@@ -39,7 +41,7 @@ from litwatch.screen import decisions_for, rank_undecided, record_decision, upda
 from litwatch.store import open_store  # noqa: E402
 from litwatch.topics import load_topic, topic_source  # noqa: E402
 from litwatch.topics.model import topic_from_dict  # noqa: E402
-from tests.screen.corpus import load_corpus  # noqa: E402
+from tests.screen.corpus import load_corpus, load_corpus_file  # noqa: E402
 
 TOPIC = "stem-cell-depression"
 
@@ -69,8 +71,8 @@ def score(store, topic, truth: dict[int, int], skip: set[int]) -> dict:
             "by_model": sum(1 for rid, x in d.items() if x.by == "model" and rid not in skip)}
 
 
-def run(topic, label: str, n_in: int = 5, n_out: int = 5) -> list[tuple]:
-    items = load_corpus()
+def run(topic, label: str, n_in: int = 5, n_out: int = 5, items=None, errors: list | None = None) -> list[tuple]:
+    items = load_corpus() if items is None else items
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(Path(tmp) / "bench.db")
@@ -78,6 +80,8 @@ def run(topic, label: str, n_in: int = 5, n_out: int = 5) -> list[tuple]:
         truth = dict(zip(ids, (it.truth for it in items)))
         c = update_screening(store, topic)
         rows.append((label, 0, *_row(score(store, topic, truth, set())), _trusted(c)))
+        if errors is not None:
+            errors += _errors(store, topic, ids, items, f"{label}, 0 persons")
         decided: set[int] = set()
         made = {1: 0, 0: 0}
         for rid in rank_undecided(store, topic):
@@ -91,8 +95,22 @@ def run(topic, label: str, n_in: int = 5, n_out: int = 5) -> list[tuple]:
                 break
         c = update_screening(store, topic)
         rows.append((label, len(decided), *_row(score(store, topic, truth, decided)), _trusted(c)))
+        if errors is not None:
+            errors += _errors(store, topic, ids, items, f"{label}, {len(decided)} persons", skip=decided)
         store.close()
     return rows
+
+
+def _errors(store, topic, ids, items, when: str, skip: set[int] = frozenset()) -> list[str]:
+    d = decisions_for(store, topic.name)
+    out = []
+    for rid, it in zip(ids, items):
+        if rid in skip or (d[rid].label == "include") == bool(it.truth):
+            continue
+        kind = "FN" if it.truth else "FP"
+        out.append(f"[{when}] {kind} {it.key} ({', '.join(it.tests)}) by {d[rid].by}: {it.record.title[:90]}\n"
+                   f"      {d[rid].reason[:240]}")
+    return out
 
 
 def _row(s: dict) -> tuple:
@@ -161,18 +179,25 @@ def main(argv: list[str] | None = None) -> int:
                     help="comma-separated contexts to remove for the second profile ('' for none)")
     ap.add_argument("--speed", action="store_true", help="also time update_screening on the whole shared data")
     ap.add_argument("--repeat", type=int, default=3, help="runs per timing (median)")
+    ap.add_argument("--corpus", metavar="PATH", help="a corpus TOML to score on instead of tests/screen/corpus.toml")
+    ap.add_argument("--errors", action="store_true", help="list every wrong decision with its reason")
     args = ap.parse_args(argv)
-    rows = run(load_topic(TOPIC), "built-in")
+    items = load_corpus_file(args.corpus) if args.corpus else load_corpus()
+    errors: list[str] | None = [] if args.errors else None
+    rows = run(load_topic(TOPIC), "built-in", items=items, errors=errors)
     without = [w for w in args.without.split(",") if w]
     if without:
-        rows += run(ablated(without), f"without {'+'.join(without)}")
-    n = len(load_corpus())
-    print(f"fixture corpus: {n} records, {sum(it.truth for it in load_corpus())} relevant")
+        rows += run(ablated(without), f"without {'+'.join(without)}", items=items)
+    n = len(items)
+    name = Path(args.corpus).name if args.corpus else "fixture corpus"
+    print(f"{name}: {n} records, {sum(it.truth for it in items)} relevant")
     print(f"{'profile':58} {'persons':>7} {'TP':>4} {'FP':>4} {'FN':>4} {'precision':>9} {'recall':>7} "
           f"{'by model':>8} {'trusted':>7}")
     for label, persons, tp, fp, fn, p, r, bym, trusted in rows:
         print(f"{label:58} {persons:7d} {tp:4d} {fp:4d} {fn:4d} {p:9.3f} {r:7.3f} {bym:8d} {trusted:>7}")
     print("(after 10 persons: scored on the other records; 'by model' = effective decisions made by the trusted ranker)")
+    for line in errors or []:
+        print(line)
     if args.speed:
         speed(args.repeat)
     return 0

@@ -99,7 +99,10 @@ def test_a_therapeutic_cue_must_join_them_in_one_sentence(topic):
 
 
 CONTEXT_CASES = {
-    "disease_modelling": "n-model-ipsc-platform",
+    "disease_modelling": "n-model-esc-platform",
+    "cells_from_patients": "n-patient-mscs-secretion",
+    "patient_derived_cells": "n-patient-specific-mscs",
+    "adverse_event": "n-other-ms-adverse",
     "biomarkers": "n-bio-endothelial-progenitors",
     "other_treatment": "n-hsct-title-only",
     "transplant_setting": "n-hsct-lymphoma",
@@ -179,8 +182,20 @@ def test_no_abstract_and_no_concept_is_nothing_to_judge(topic, key):
 
 
 def test_errata_are_rejected(topic):
-    d = rule_decision(topic, by_id("n-erratum").record)
-    assert d.label == "exclude" and d.reason.startswith("rejected: reject_types")
+    for key in ("n-erratum", "n-correction-notice", "n-retraction-note"):
+        d = rule_decision(topic, by_id(key).record)
+        assert d.label == "exclude" and d.reason.startswith("rejected: reject_types"), key
+    for name in ("gut-brain-depression", "msc-trials"):  # every built-in profile knows the notices
+        title = "Retraction Note: Probiotics and mesenchymal stem cells ease depression and anxiety in mice"
+        d = rule_decision(load_topic(name), fx.rec("1", title, "The article has been retracted."))
+        assert d.label == "exclude" and d.reason.startswith("rejected: notices"), name
+
+
+def test_what_cells_became_is_not_what_was_given(topic):
+    """'Fibroblasts from people given ketamine infusions were reprogrammed into iPSCs': the
+    administration cue before the mention gives something else; the modelling context holds."""
+    d = rule_decision(topic, by_id("n-model-into-ipscs").record)
+    assert d.label == "exclude" and "context disease_modelling:" in d.reason, d.reason
 
 
 def test_chinese_records_are_read_without_word_boundaries(topic):

@@ -3,8 +3,9 @@
 This runs on a Dask worker (or anywhere): it calls exactly what the single-machine path calls,
 `pubmed_xml.read_stream` (the sequential reader: a scan's parallelism is one file per worker;
 `litwatch import` reads a big file with `formats.pubmed.parallel`, which yields the same Records),
-`screen.rules.rule_decision(topic, record)` and `annotate.annotate_record(record, topic)`, so a
-scan and `litwatch import` + `litwatch screen` decide alike record for record.
+`screen.rules.rule_decision(topic, record)` (through `rule_decisions`, which reads the record's
+text once for all the topics) and `annotate.annotate_record(record, topic)`, so a scan and
+`litwatch import` + `litwatch screen` decide alike record for record.
 
 The task checks first that this process computes with the settings the scan was planned with
 (litwatch, vocabulary, rules, code: a worker with another litwatch would give other answers),
@@ -36,7 +37,7 @@ from litwatch.formats.base import ParseIssue
 from litwatch.records import Record
 from litwatch.scan.parquet import ENTRY_CANDIDATE, ENTRY_DELETED, ENTRY_RECORD, write_rows
 from litwatch.scan.plan import InputFile, engine_settings, parquet_path
-from litwatch.screen.rules import Decision, rule_decision
+from litwatch.screen.rules import Decision, rule_decisions
 from litwatch.topics import Topic
 
 __all__ = ["FileTask", "FileResult", "scan_file", "is_candidate", "ISSUES_KEPT"]
@@ -219,7 +220,7 @@ def _scan_items(task: FileTask, stream, result: FileResult, on_record) -> tuple[
             seq, pmid = _where(item), item.ids.pmid
             t = clock()
             try:
-                decided = [(topic, rule_decision(topic, item)) for topic in task.topics]
+                decided = list(zip(task.topics, rule_decisions(task.topics, item)))
                 t2 = clock()
                 screen_s += t2 - t
                 kept = [(topic, d) for topic, d in decided if is_candidate(d)]

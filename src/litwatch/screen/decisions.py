@@ -29,6 +29,7 @@ __all__ = [
     "effective",
     "person_history",
     "undo_last",
+    "add_decisions",
 ]
 
 RESERVED = ("rule", "model")
@@ -53,6 +54,21 @@ def add_decision(store, topic: str, record_id: int, decision: Decision, *, run_i
          decision.decided_at or utc_now(), run_id, method),
     )
     return int(cur.lastrowid)
+
+
+def add_decisions(store, topic: str, items: list[tuple[int, Decision]], *, run_id: int | None = None,
+                  method: str | None = None) -> None:
+    """Append one decision row per (record id, decision), in one statement (the rules' pass)."""
+    now = utc_now()
+    for _, d in items:
+        if d.label not in LABELS:
+            raise UsageError(f"label {d.label!r} is not one of {', '.join(LABELS)}")
+    store.conn.executemany(
+        "INSERT INTO decisions (record_id, topic, label, score, by, by_kind, reason, concepts, note,"
+        " decided_at, run_id, method) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        [(rid, topic, d.label, d.score, d.by, by_kind(d.by), d.reason or "", json.dumps(d.concepts, ensure_ascii=False),
+          d.note, d.decided_at or now, run_id, method) for rid, d in items],
+    )
 
 
 def _row_decision(row) -> Decision:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from litwatch.records import Record
+from litwatch.screen.gate import Terms, topic_gate
 from litwatch.screen.text import RecordText, Sentence, words_between
 from litwatch.topics import Topic
 from litwatch.topics.relations import Context
@@ -94,26 +95,40 @@ class Reading:
 # -- matching ---------------------------------------------------------------------------------
 
 
-def _concept_spans(topic: Topic, cid: str, text: RecordText, fields: Iterable[str]) -> dict[str, list[tuple[int, int]]]:
+def _concept_spans(topic: Topic, cid: str, text: RecordText, fields: Iterable[str],
+                   terms: Terms | None = None) -> dict[str, list[tuple[int, int]]]:
+    """Each field's matches of the concept; `terms`: the only ones the gate lets match here
+    (then a matcher of those alone finds the same spans)."""
     concept = topic.concepts[cid]
     m = concept.matcher()
-    found = {f: m.spans(text.norm[f], text.low[f], text.words[f]) for f in fields if f in text.norm}
+    if terms is not None:
+        m = m.restricted(terms.terms, terms.case_terms)
+        found = {f: m.spans(text.norm[f], text.low[f]) for f in fields if f in text.norm}
+    else:
+        found = {f: m.spans(text.norm[f], text.low[f], text.words[f]) for f in fields if f in text.norm}
     if concept.needs_long_form and concept.case_terms:
         long = concept.__dict__.get("_long")
         if long is None:
             from litwatch.topics.terms import TermMatcher
 
             long = concept.__dict__["_long"] = TermMatcher(concept.terms + concept.zh, [], concept.patterns)
-        if not any(long.spans(text.norm[f], text.low[f], text.words[f]) for f in found):
+        if terms is not None:
+            long = long.restricted(terms.terms, frozenset())
+            if not any(long.spans(text.norm[f], text.low[f]) for f in found):
+                return {}
+        elif not any(long.spans(text.norm[f], text.low[f], text.words[f]) for f in found):
             return {}  # abbreviations alone (CRS, PSD, CMS ...) may mean something else here
     return found
 
 
-def _mentions(topic: Topic, text: RecordText) -> list[Mention]:
+def _mentions(topic: Topic, text: RecordText, candidates: dict | None = None) -> list[Mention]:
     group_of = {cid: g.name for g in topic.include for cid in g.any}
     out: list[Mention] = []
     for cid, group in group_of.items():
-        for f, spans in _concept_spans(topic, cid, text, text.fields).items():
+        if candidates is not None and cid not in candidates:
+            continue  # the gate found nothing this concept could match
+        for f, spans in _concept_spans(topic, cid, text, text.fields,
+                                       candidates.get(cid) if candidates is not None else None).items():
             out += [Mention(cid, group, f, s, e, text.fields[f][s:e]) for s, e in spans]
     # a mention inside a longer one of the same group belongs to the longer one
     out.sort(key=lambda m: (m.field, m.start, -(m.end - m.start)))
@@ -127,6 +142,8 @@ def _mentions(topic: Topic, text: RecordText) -> list[Mention]:
 
 
 def _masks(topic: Topic, text: RecordText, mentions: list[Mention]) -> None:
+    if not mentions:
+        return
     masks = [e.concept for e in topic.exclude if e.mode == "mask"]
     for cid in masks:
         for f, spans in _concept_spans(topic, cid, text, text.fields).items():
@@ -135,11 +152,12 @@ def _masks(topic: Topic, text: RecordText, mentions: list[Mention]) -> None:
                     m.masked_by = cid
 
 
-def _rejected(topic: Topic, text: RecordText) -> Mention | None:
+def _rejected(topic: Topic, text: RecordText, candidates: dict | None = None) -> Mention | None:
     for e in topic.exclude:
-        if e.mode != "reject":
+        if e.mode != "reject" or (candidates is not None and e.concept not in candidates):
             continue
-        spans = _concept_spans(topic, e.concept, text, ["title"]).get("title") or []
+        spans = _concept_spans(topic, e.concept, text, ["title"],
+                               candidates.get(e.concept) if candidates is not None else None).get("title") or []
         if spans:
             s, t = spans[0]
             return Mention(e.concept, None, "title", s, t, text.fields["title"][s:t])
@@ -201,6 +219,11 @@ def _context_marks(topic: Topic, text: RecordText, mentions: list[Mention]) -> N
             m.hypothetical = text.fields[m.field][hyp[0]:hyp[1]]
 
 
+# between a cue and the mention after it, "into" makes the mention what something became
+# ("reprogrammed ... into iPSCs", "differentiated into neural progenitors"), not what was given
+_INTO = re.compile(r"\binto\b|成为|分化为", re.IGNORECASE)
+
+
 def administered(topic: Topic, text: RecordText, m: Mention) -> tuple[int, int] | None:
     """The administration cue that gives this intervention mention (or its own words: 'transplantation')."""
     if m.sentence is None:
@@ -210,9 +233,14 @@ def administered(topic: Topic, text: RecordText, m: Mention) -> tuple[int, int] 
     for s, e in _cue_spans(topic, "administration", text, m.sentence):
         if m.start <= s and e <= m.end:
             return (s, e)
-    return (_near_before(topic, text, m.sentence, "administration", m, ADMIN_BEFORE_WORDS)
-            or _near_after(topic, text, m.sentence, "administration", m, ADMIN_AFTER_WORDS)
-            or _near_before(topic, text, m.sentence, "administration_before", m, ADMIN_BEFORE_WORDS))
+    norm = text.norm[m.field]
+    before = _near_before(topic, text, m.sentence, "administration", m, ADMIN_BEFORE_WORDS)
+    if before is not None and _INTO.search(norm, before[1], m.start):
+        before = None
+    before_cue = _near_before(topic, text, m.sentence, "administration_before", m, ADMIN_BEFORE_WORDS)
+    if before_cue is not None and _INTO.search(norm, before_cue[1], m.start):
+        before_cue = None
+    return before or _near_after(topic, text, m.sentence, "administration", m, ADMIN_AFTER_WORDS) or before_cue
 
 
 # -- contexts -------------------------------------------------------------------------------
@@ -457,10 +485,29 @@ _KINDS = {"title": _title, "registry": _registry, "therapeutic": _therapeutic, "
 # -- the whole reading ------------------------------------------------------------------------
 
 
-def read(topic: Topic, record: Record) -> Reading:
-    text = RecordText(record)
-    mentions = _mentions(topic, text)
-    reading = Reading(text, mentions, rejected=_rejected(topic, text))
+def empty_reading(text: RecordText, nothing: bool) -> Reading:
+    """What `read` returns for a record where no concept matches: `nothing` when it has no abstract
+    (and is not a trial), else no group present."""
+    return Reading(text, [], title_only=nothing, nothing=nothing)
+
+
+def read(topic: Topic, record: Record, *, gate: bool = True, text: RecordText | None = None,
+         candidates: dict | None = None) -> Reading:
+    """Read one record. `gate=False` matches every concept in full (the reference path the gate's
+    test compares with); the result is the same either way. `text` is the record's RecordText
+    when the caller reads it for several topics (it depends on the record alone); `candidates`
+    what the topic's gate said of it, when the caller asked already."""
+    if text is None:
+        text = RecordText(record, prepared=not gate)
+    if gate:
+        if candidates is None:
+            candidates = topic_gate(topic).candidates(text.gate_view())
+        if candidates:
+            text.prepare()
+    else:
+        text.prepare()
+    mentions = _mentions(topic, text, candidates)
+    reading = Reading(text, mentions, rejected=_rejected(topic, text, candidates))
     if reading.rejected is not None:
         return reading
     _masks(topic, text, mentions)

@@ -25,11 +25,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from litwatch.records import Record
-from litwatch.screen.reading import Mention, Reading, Relation, read
-from litwatch.screen.text import FIELD_SEP, record_fields
+from litwatch.screen.gate import rule_out_keys, topic_gate
+from litwatch.screen.reading import Mention, Reading, Relation, empty_reading, read
+from litwatch.screen.text import FIELD_SEP, RecordText, record_fields
 from litwatch.topics import Topic
 
-__all__ = ["Decision", "Match", "record_fields", "find_matches", "rule_decision", "evidence", "RULES_VERSION",
+__all__ = ["Decision", "Match", "record_fields", "find_matches", "rule_decision", "rule_decisions", "evidence",
+           "RULES_VERSION",
            "FIELD_SEP"]
 
 RULES_VERSION = 2
@@ -167,9 +169,39 @@ def _missing_reason(topic: Topic, reading: Reading) -> str:
     return reason
 
 
-def rule_decision(topic: Topic, record: Record) -> Decision:
-    """The rules' decision for one record, with every mention and the relation (or context) recorded."""
-    reading = read(topic, record)
+def rule_decisions(topics: list[Topic], record: Record) -> list[Decision]:
+    """`rule_decision` for several topics on one record, its text read once for all of them."""
+    text = RecordText(record, prepared=False)
+    if len(topics) > 1:
+        rule_out_keys(tuple(topic_gate(t) for t in topics), text.gate_view())
+    return [rule_decision(t, record, text=text) for t in topics]
+
+
+def rule_decision(topic: Topic, record: Record, *, gate: bool = True, text: RecordText | None = None) -> Decision:
+    """The rules' decision for one record, with every mention and the relation (or context) recorded.
+    `gate=False` skips the topic's gate (screen/gate.py): the same decision, found the slow way."""
+    candidates = None
+    if gate:
+        if text is None:
+            text = RecordText(record, prepared=False)
+        candidates = topic_gate(topic).candidates(text.gate_view())
+        if not candidates:
+            return _nothing_matched(topic, text)
+    return _decide(topic, read(topic, record, gate=gate, text=text, candidates=candidates))
+
+
+def _nothing_matched(topic: Topic, text: RecordText) -> Decision:
+    """The decision for a record in which the gate proves no concept can match: the one `_decide`
+    makes of the reading `read` would return (no mentions), made once per topic and copied."""
+    nothing = not text.has_abstract and not text.is_trial
+    cache = topic.__dict__.setdefault("_empty_decisions", {})
+    d = cache.get(nothing)
+    if d is None:
+        d = cache[nothing] = _decide(topic, empty_reading(text, nothing))
+    return Decision(d.label, d.score, d.by, d.reason, [])
+
+
+def _decide(topic: Topic, reading: Reading) -> Decision:
     concepts = [m.as_dict() for m in reading.mentions]
     if reading.rejected is not None:
         return Decision("exclude", 0.0, "rule", f"rejected: {_where(reading.rejected)}", concepts)

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from litwatch.records import Record
+from litwatch.screen.gate import GateView
 from litwatch.topics.terms import CJK, has_cjk, lowered, words_of
 
 __all__ = ["FIELD_SEP", "record_fields", "Sentence", "RecordText", "words_between", "to_simplified"]
@@ -57,7 +58,10 @@ def to_simplified(text: str) -> str:
     if not has_cjk(text):
         return text
     conv = _t2s().convert
-    out = conv(text)
+    try:
+        out = conv(text)
+    except UnicodeEncodeError:  # a lone surrogate (from a JSON escape): convert around it
+        out = ""
     if len(out) == len(text):
         return out
     return "".join(c if not CJK.match(c) or len(conv(c)) != 1 else conv(c) for c in text)
@@ -83,9 +87,13 @@ class Sentence:
 
 @dataclass
 class RecordText:
-    """One record's fields as the rules read them: normalised, lower-cased, word sets, sentences."""
+    """One record's fields as the rules read them: normalised, lower-cased, word sets, sentences.
+
+    With `prepared=False` only `fields` is made; `prepare()` makes the rest (the rules call it
+    once the topic's gate says some concept may match: most records never need it)."""
 
     record: Record
+    prepared: bool = True
     fields: dict[str, str] = field(init=False)
     norm: dict[str, str] = field(init=False)
     low: dict[str, str] = field(init=False)
@@ -94,15 +102,41 @@ class RecordText:
 
     def __post_init__(self) -> None:
         self.fields = record_fields(self.record)
-        self.norm = {k: to_simplified(v) for k, v in self.fields.items()}
-        self.low = {k: lowered(v) for k, v in self.norm.items()}
-        self.words = {k: words_of(v) for k, v in self.low.items()}
+        if self.prepared:
+            self.prepared = False
+            self.prepare()
 
-    @property
+    def gate_view(self):
+        """The fields as the topics' gates read them (screen/gate.py), made once per record."""
+        view = self.__dict__.get("_gate_view")
+        if view is None:
+            view = self.__dict__["_gate_view"] = GateView(self.fields)
+        return view
+
+    def __getattr__(self, name: str):
+        # norm, low and words of a text made with prepared=False: made on first use
+        if name in ("norm", "low", "words") and not self.__dict__.get("prepared", True):
+            self.prepare()
+            return self.__dict__[name]
+        raise AttributeError(name)
+
+    def prepare(self) -> "RecordText":
+        if not self.prepared:
+            view = self.__dict__.get("_gate_view")
+            if view is not None and not view.cjk:
+                self.norm = dict(self.fields)  # no Chinese character anywhere: nothing to convert
+            else:
+                self.norm = {k: to_simplified(v) for k, v in self.fields.items()}
+            self.low = {k: lowered(v) for k, v in self.norm.items()}
+            self.words = _Words(self.low)
+            self.prepared = True
+        return self
+
+    @cached_property
     def has_abstract(self) -> bool:
         return bool(self.fields.get("abstract", "").strip())
 
-    @property
+    @cached_property
     def is_trial(self) -> bool:
         return self.record.trial is not None and bool(self.fields.get("conditions") or self.fields.get("interventions"))
 
@@ -139,6 +173,18 @@ class RecordText:
             if name in self.fields:
                 out.append(Sentence(name, 0, len(self.fields[name]), "registry"))
         return out
+
+
+class _Words(dict):
+    """Each field's word set (`words_of` its lower-cased text), made when first asked for."""
+
+    def __init__(self, low: dict[str, str]) -> None:
+        super().__init__()
+        self._low = low
+
+    def __missing__(self, key: str) -> frozenset[str]:
+        value = self[key] = words_of(self._low[key])
+        return value
 
 
 def _chinese_sentences(text: str, base: list[tuple[int, int, str, str]]) -> list[Sentence]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any, Callable
 
-from litwatch.screen.decisions import POLICY_METHOD, add_decision, latest_rows
+from litwatch.screen.decisions import POLICY_METHOD, add_decision, add_decisions, latest_rows
 from litwatch.screen.ranker import Fit, fit_ranker, names_a_concept, training_universe
 from litwatch.screen.rules import RULES_VERSION, Decision, evidence, rule_decision
 from litwatch.screen.state import (
@@ -80,14 +80,15 @@ def _rules_pass(store, t: Topic, todo: list[int], run_id: int, progress: Callabl
     changed = 0
     for start in range(0, len(todo), BATCH):
         chunk = todo[start:start + BATCH]
-        state = []
+        state, rows = [], []
         with store.transaction():
             for rid, rec in store.iter_records(ids=chunk):
                 d = rule_decision(t, rec)
                 if not _same(latest.get(rid, {}).get("rule"), d):
-                    add_decision(store, t.name, rid, d, run_id=run_id, method=f"rules v{RULES_VERSION}")
-                    changed += 1
+                    rows.append((rid, d))
                 state.append((rid, hashes[rid], phash, RULES_VERSION, d.label, evidence(d)))
+            add_decisions(store, t.name, rows, run_id=run_id, method=f"rules v{RULES_VERSION}")
+            changed += len(rows)
             write_state(store, t.name, state)
         if progress:
             progress(min(start + BATCH, len(todo)), len(todo))

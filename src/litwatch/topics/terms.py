@@ -98,7 +98,8 @@ class TermMatcher:
     def __post_init__(self) -> None:
         latin, cjk = [], []
         anchors: set[str] | None = set()
-        for t in sorted(set(self.terms), key=len, reverse=True):
+        self._order = sorted(set(self.terms), key=len, reverse=True)  # the alternation's order
+        for t in self._order:
             src, is_cjk = term_source(t)
             (cjk if is_cjk else latin).append(src)
             if not is_cjk:
@@ -109,12 +110,36 @@ class TermMatcher:
             parts.append(rf"(?:{'|'.join(latin)}){tail}(?!\w)")
         self._cjk = re.compile("|".join(cjk)) if cjk else None
         self._lower = re.compile("|".join(parts)) if parts else None
-        case = sorted(set(self.case_terms), key=len, reverse=True)
+        case = self._case_order = sorted(set(self.case_terms), key=len, reverse=True)
         for t in case:
             anchors = _anchor(t.lower(), anchors, False)
         self._case = re.compile(rf"(?:{'|'.join(re.escape(t) for t in case)})(?!\w)") if case else None
         self._patterns = re.compile("|".join(f"(?:{p})" for p in self.patterns), re.IGNORECASE) if self.patterns else None
         self.anchors = frozenset(anchors) if anchors is not None else None
+
+    def restricted(self, terms: frozenset[str], case_terms: frozenset[str]) -> "TermMatcher":
+        """The same matcher with only these (Latin) terms and case terms, in the same order, and
+        the same patterns; for a text without Chinese characters in which no other term can match
+        (screen/gate.py proves that) it finds exactly the same spans, faster. Call `spans` on it
+        without `words`."""
+        cache = self.__dict__.setdefault("_restricted", {})
+        key = (terms, case_terms)
+        m = cache.get(key)
+        if m is None:
+            if len(cache) >= 256:
+                cache.clear()
+            m = object.__new__(TermMatcher)
+            m.__dict__.update(terms=[t for t in self._order if t in terms],
+                              case_terms=[t for t in self._case_order if t in case_terms],
+                              patterns=self.patterns, plurals=self.plurals, anchors=None, _cjk=None,
+                              _patterns=self._patterns)
+            latin = [term_source(t)[0] for t in m.terms if not term_source(t)[1]]
+            tail = r"(?:e?s)?" if self.plurals else ""
+            m._lower = re.compile(rf"(?:{'|'.join(latin)}){tail}(?!\w)") if latin else None
+            m._case = re.compile(rf"(?:{'|'.join(re.escape(t) for t in m.case_terms)})(?!\w)") if m.case_terms else None
+            m._order, m._case_order = m.terms, m.case_terms
+            cache[key] = m
+        return m
 
     @property
     def empty(self) -> bool:
