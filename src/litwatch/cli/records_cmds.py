@@ -225,8 +225,9 @@ def export_cmd(
 
     Example: litwatch export --format ris --query "mesenchymal AND depression" -o msc.ris
     """
-    from litwatch.exporter import export_records
+    from litwatch.jobs.export import export
 
     with open_store(db) as store:
-        n = export_records(store, fmt, out, query, date_from, date_to, kind)
+        n = export(store=store, fmt=fmt, output=out, query=query, date_from=date_from, date_to=date_to,
+                   kind=kind).written
     console.print(f"Wrote {n} record(s) to {out}", highlight=False)

@@ -658,7 +658,7 @@ def _one_line(text: str) -> str:
 def export_reviews(store, topic, fmt: str, stream: IO[str], *, all_records: bool = False) -> int:
     """Write the topic's records with every reviewer's label, reason, note and tags, the
     adjudication and the effective decision, as `csv` or `ris`; returns the number of records."""
-    from litwatch.formats.export import write_records
+    from litwatch.formats.writers import write_records
     from litwatch.screen import decisions_for
 
     name = _name(topic)
