@@ -18,8 +18,12 @@ def test_each_file_is_reported_from_nothing_to_its_size(shared_data, tmp_path, m
         monkeypatch.setattr(parallel, "MIN_CPUS", 1)
         monkeypatch.setattr(parallel, "MIN_GZIP_BYTES", 1)
     seen = defaultdict(list)
+
+    def progress(path, done, total):
+        seen[path].append((done, total))
+
     with open_store(tmp_path / "s.db") as store:
-        summary = ingest.import_files(store, [small, big], progress=lambda p, done, total: seen[p].append((done, total)))
+        summary = ingest.import_files(store, [small, big], progress=progress)
     assert summary.read > 500 and not summary.errors
     assert list(seen) == [small, big]  # in the order read
     for path, events in seen.items():
