@@ -8,14 +8,16 @@ DOIs and PMCIDs, so the store sees distinct works), each wrapped in a <PubmedArt
 (with a small PubmedData) inside a <PubmedArticleSet>, gzip-compressed like the real baseline.
 Then measures, each in its own subprocess (so peak RSS is per measurement):
 
-  (a) litwatch's reader to Records     what litwatch uses on this machine (records mapped in C
-                                       when the extension is built, see the last line): from 2 CPUs on
-                                       formats.parallel.read_pubmed_parallel (worker processes,
-                                       and the main process parsing a share of the chunks), else
-                                       the sequential pubmed_xml.read_stream; (s) is always the
-                                       sequential reader, (p) always the parallel one
+  (a) litwatch's reader to Records     formats.read_file, which chooses the reader for this file on
+                                       this machine (records mapped in C when the extension is built,
+                                       see the last line): from 2 CPUs on formats.pubmed.parallel's
+                                       read_pubmed_parallel (worker processes, and the main process
+                                       parsing a share of the chunks), else the sequential
+                                       pubmed_xml.read_stream; (s) is always the sequential reader,
+                                       (p) always the parallel one
   (b) litwatch import into a new store litwatch.ingest.import_files (which reads a file this big
-                                       with formats.parallel.prepare_pubmed_parallel from 2 CPUs on)
+                                       with formats.pubmed.parallel.prepare_pubmed_parallel from 2
+                                       CPUs on)
   (c) pubmed_parser.parse_medline_xml  (pip install pubmed-parser; default arguments)
   (d) bare lxml iterparse              tag="PubmedArticle", clear() + drop finished siblings
 
@@ -113,16 +115,17 @@ def _count_records(read, path: str) -> int:
 
 
 def _measure_a(path: str) -> int:
-    """The reader litwatch itself uses here: the parallel reader from 2 CPUs on, else the sequential one."""
-    from litwatch.formats.parallel import default_workers
-    from litwatch.ingest import PARALLEL_MIN_CPUS
+    """The reader litwatch itself uses here (read_file decides): the parallel reader from 2 CPUs on,
+    else the sequential one."""
+    from litwatch.formats import read_file
+    from litwatch.records import Record
 
-    return _measure_s(path) if default_workers() < PARALLEL_MIN_CPUS else _measure_p(path)
+    return sum(isinstance(item, Record) for item in read_file(path))
 
 
 def _measure_p(path: str) -> int:
     """The parallel reader whatever the CPU count, for comparison."""
-    from litwatch.formats.parallel import read_pubmed_parallel
+    from litwatch.formats.pubmed.parallel import read_pubmed_parallel
 
     return _count_records(read_pubmed_parallel, path)
 
@@ -188,7 +191,7 @@ def _workers_peak_kib(name: str) -> int:
     """Worker processes' share of the peak: the largest one's peak RSS times their number."""
     if name not in "abp":
         return 0
-    from litwatch.formats.parallel import default_workers
+    from litwatch.formats.pubmed.parallel import default_workers
 
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * default_workers()
 
@@ -308,7 +311,7 @@ def _mapper() -> str:
     sys.path.insert(0, str(HERE.parents[1] / "src"))
     from litwatch.formats import pubmed_xml
 
-    return "C (formats/_pubmed_fast.pyx)" if pubmed_xml._fast is not None else "Python"
+    return "C (formats/pubmed/_fast.pyx)" if pubmed_xml.MAPPER == "C" else "Python"
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ timed from planning to the last file noted. Printed:
   the per-CPU-second ratio shows what the scan itself loses by running W workers;
 - peak memory of each worker after its first and after its last (F-th) file (goal: flat);
 - the baseline: litwatch's PubMed reader (pubmed_xml.read_stream, which `litwatch import` uses
-  on one CPU and which formats.parallel parallelises within a file) reading one of the files in
+  on one CPU and which formats.pubmed.parallel parallelises within a file) reading one of the files in
   this process; the ratio reading rate / per-worker scan rate (goal <= 1.3), and where a
   worker's time goes (read, screen, annotate + rows, write) from the tasks' own clocks;
 - the scheduler's overhead per task (200 tasks that do nothing, on the largest cluster);

@@ -91,3 +91,42 @@ def test_content_hashes_stay_what_earlier_versions_stored(shared_data):
                 n += 1
     assert n == 635
     assert digest.hexdigest() == "e2e3b9ce3cbfb5f27291736d491bf6e1dbe2aca5"
+
+
+def test_from_dict_gives_defaults_for_what_is_missing_and_leaves_unknown_keys_out():
+    """A store written by a newer version (a field this one lacks) or an older one (a field it
+    did not have yet) still reads."""
+    rec = Record.from_dict({
+        "title": "T", "from_a_newer_version": 1, "trial": None, "abstract": None,
+        "authors": [{"family": "Li", "orcid_verified": True}],
+        "mesh": [{"descriptor": "Depression", "qualifiers": [{"name": "therapy", "rank": 2}]}],
+    })
+    assert rec == Record(title="T", authors=[Author(family="Li")],
+                         mesh=[MeshHeading("Depression", qualifiers=[MeshQualifier("therapy")])])
+    assert Record.from_dict({}) == Record()
+
+
+def test_a_copy_holding_nothing_takes_every_field_from_the_next_copy():
+    """merge_records fills each field the best-ranked copy lacks from the next copy, whatever the
+    field: its field list comes from the Record's fields. Every field of `full` is set, so a field
+    added to Record shows here until the merge knows it."""
+    from dataclasses import fields
+
+    from litwatch.records import Grant, Journal, Reference
+    from litwatch.store.merge import merge_records
+
+    full = Record(
+        kind="article", ids=Ids(pmid="1", doi="10.1/x"), title="Stem cells", abstract=[AbstractSection("A.")],
+        authors=[Author("Li", "Wei")], journal=Journal(title="J"), dates={"issue": DateValue("2025-01-01")},
+        publication_types=["Journal Article"], mesh=[MeshHeading("Depression")], keywords=["MSC"],
+        language="eng", grants=[Grant("G1")], links=[Link("comment-in", pmid="2")],
+        references=[Reference("Ref.")], trial=Trial(status="RECRUITING"), body=["Text."],
+        provenance=[Provenance("crossref")], deleted=False, extra={"publication_status": "ppublish"},
+    )
+    assert all(getattr(full, f.name) not in (None, [], {}, "") for f in fields(Record))
+    empty = Record(ids=Ids(pmid="1"), provenance=[Provenance("pubmed")])
+    merged = merge_records([full, empty])
+    for f in fields(Record):
+        if f.name != "provenance":
+            assert getattr(merged, f.name) == getattr(full, f.name), f.name
+    assert [p.source for p in merged.provenance] == ["pubmed", "crossref"]

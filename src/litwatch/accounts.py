@@ -26,8 +26,8 @@ from datetime import datetime, timedelta, timezone
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from litwatch.clock import utc_now
 from litwatch.errors import StoreError, UsageError
-from litwatch.formats.base import utc_now
 
 __all__ = [
     "ROLES",

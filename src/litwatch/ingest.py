@@ -1,38 +1,37 @@
-"""Import files into the store: detect, read, upsert in batches, log the run, report bad records."""
+"""Import files into the store: detect, read, upsert in batches, log the run, report bad records.
+
+Progress goes to a callback (`FileProgress`: the file, bytes read, its size) for whoever shows it;
+this module draws nothing (the CLI draws the bars).
+"""
 
 from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from itertools import chain
 from typing import TypeVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
-
 from litwatch.errors import LitwatchError, ParseError, StoreError
-from litwatch.formats import read_opened, reader_module
+from litwatch.formats import read_opened, reader_module, reads_in_parallel
 from litwatch.formats.base import ParseIssue, in_groups, open_input
 from litwatch.formats.detect import detect_format
-from litwatch.formats.parallel import default_workers, prepare_pubmed_parallel
+from litwatch.formats.pubmed.parallel import prepare_pubmed_parallel
 from litwatch.records import Record
 from litwatch.store import Store
 from litwatch.store.prepare import Prepared, prepare
 from litwatch.store.upsert import StoreCounts
 
-__all__ = ["ImportSummary", "import_files", "BATCH_SIZE"]
+__all__ = ["ImportSummary", "import_files", "FileProgress", "BATCH_SIZE"]
 
 BATCH_SIZE = 500
 T = TypeVar("T")
 TRANSACTION_RECORDS = 2000
-_PROGRESS_MIN_BYTES = 1 << 20  # a bar only for files worth watching
-# PubMed XML this big is read by worker processes (formats.parallel): below it, starting them costs
-# more than it saves. Uncompressed size for plain files, size on disk for gzip.
-PARALLEL_MIN_BYTES = 4 << 20
-PARALLEL_MIN_CPUS = 2
-PARALLEL_MIN_GZIP_BYTES = 1 << 20
+# (file, bytes of it read so far, its size in bytes): after each record, and once when it is read
+FileProgress = Callable[[Path, int, int], None]
 
 
 @dataclass(slots=True, kw_only=True)
@@ -71,14 +70,14 @@ def _expand(paths: Iterable[str | os.PathLike[str]], problems: list[str]) -> lis
     return out
 
 
-def _store_file(store: Store, path: Path, fmt: str, summary: ImportSummary, bar: Progress | None) -> None:
+def _store_file(store: Store, path: Path, fmt: str, summary: ImportSummary, progress: FileProgress | None) -> None:
     used = detect_format(path) if fmt == "auto" else fmt
     summary.formats[str(path)] = used
     seen: Counter[str] = Counter()
-    if used == "pubmed-xml" and _big(path):
-        batches: Iterator[list[Prepared]] = _issues_apart(_read_prepared(path, summary.run_id, bar), summary)
+    if reads_in_parallel(path, used):  # big PubMed XML: worker processes read and prepare it
+        batches: Iterator[list[Prepared]] = _issues_apart(_read_prepared(path, summary.run_id, progress), summary)
     else:
-        records = _issues_apart(_read(path, used, bar), summary)
+        records = _issues_apart(_read(path, used, progress), summary)
         batches = ([prepare(r, summary.run_id) for r in batch] for batch in in_groups(records, BATCH_SIZE))
     for batch in _transactions(batches):
         result = store.upsert_prepared(_number_repeats(batch, seen), run_id=summary.run_id)
@@ -103,25 +102,12 @@ def _number_repeats(batch: list[Prepared], seen: Counter[str]) -> list[Prepared]
     return batch
 
 
-def _big(path: Path) -> bool:
-    # One CPU: nothing to gain. Two idle CPUs: 30,000 records import 40 % faster through the pool
-    # (bench/parse_pubmed.py); on a machine busy with other work it can be slower.
-    if default_workers() < PARALLEL_MIN_CPUS:
-        return False
-    try:
-        with open(path, "rb") as f:
-            gzipped = f.read(2) == b"\x1f\x8b"
-        return path.stat().st_size >= (PARALLEL_MIN_GZIP_BYTES if gzipped else PARALLEL_MIN_BYTES)
-    except OSError:  # the sequential path reports it properly
-        return False
-
-
-def _read_prepared(path: Path, run_id: int, bar: Progress | None) -> Iterator[list[Prepared] | ParseIssue]:
+def _read_prepared(path: Path, run_id: int, progress: FileProgress | None) -> Iterator[list[Prepared] | ParseIssue]:
     """A big PubMed XML file parsed and prepared for the store by worker processes, in file order."""
     stream, counter = open_input(path)
     try:
-        items = prepare_pubmed_parallel(stream, origin=str(path), run_id=run_id)
-        yield from _with_progress(items, counter, path, bar)
+        items = prepare_pubmed_parallel(stream, origin=str(path), prepare=partial(prepare, run_id=run_id))
+        yield from _with_progress(items, counter, path, progress)
     finally:
         stream.close()
 
@@ -134,25 +120,25 @@ def _issues_apart(items: Iterator[T | ParseIssue], summary: ImportSummary) -> It
             yield item
 
 
-def _read(path: Path, used: str, bar: Progress | None) -> Iterator[Record | ParseIssue]:
+def _read(path: Path, used: str, progress: FileProgress | None) -> Iterator[Record | ParseIssue]:
     reader_module(used)
     stream, counter = open_input(path)
     try:
-        yield from _with_progress(read_opened(stream, used, str(path)), counter, path, bar)
+        yield from _with_progress(read_opened(stream, used, str(path)), counter, path, progress)
     finally:
         stream.close()
 
 
-def _with_progress(items, counter, path: Path, bar: Progress | None):
-    size = path.stat().st_size
-    if bar is None or size < _PROGRESS_MIN_BYTES:
+def _with_progress(items, counter, path: Path, progress: FileProgress | None):
+    if progress is None:
         yield from items
         return
-    task = bar.add_task(path.name, total=size)
+    size = path.stat().st_size
+    progress(path, 0, size)
     for item in items:
-        bar.update(task, completed=counter.bytes_read)
+        progress(path, counter.bytes_read, size)
         yield item
-    bar.update(task, completed=size)
+    progress(path, size, size)
 
 
 def _finish(store: Store, summary: ImportSummary, status: str) -> bool:
@@ -177,9 +163,11 @@ def import_files(
     store: Store,
     paths: Iterable[str | os.PathLike[str]],
     fmt: str = "auto",
-    progress: bool = False,
+    progress: FileProgress | None = None,
 ) -> ImportSummary:
     """Read every file (folders are walked) and store its records; bad records are reported, not fatal.
+
+    `progress`, when given, is told how far each file has been read (see FileProgress).
 
     Raises ParseError only when not a single record could be read from any file, and StoreError
     when the store cannot be written (a full disk, a read-only file): the run is then logged as
@@ -191,18 +179,11 @@ def import_files(
     summary = ImportSummary(run_id=run_id)
     summary.errors.extend(problems)
     status = "failed"
-    bar = (
-        Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(), transient=True)
-        if progress
-        else None
-    )
     try:
-        if bar:
-            bar.start()
         for path in files:
             summary.files += 1
             try:
-                _store_file(store, path, fmt, summary, bar)
+                _store_file(store, path, fmt, summary, progress)
             except StoreError:
                 raise  # nothing more can be stored: the run ends here
             except LitwatchError as exc:
@@ -216,8 +197,6 @@ def import_files(
         summary.errors.append(exc.one_line())
         raise _stopped(store, summary, exc) from None
     finally:
-        if bar:
-            bar.stop()
         if status != "stopped":
             _finish(store, summary, status)
     if summary.read == 0 and summary.errors:

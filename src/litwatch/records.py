@@ -15,7 +15,7 @@ import re
 import types
 import typing
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from datetime import date
 from typing import Any, Literal
 
@@ -329,37 +329,12 @@ class Record:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Record":
-        d = dict(data)
-        trial = d.get("trial")
-        return cls(
-            kind=d.get("kind", "article"),
-            ids=_build(Ids, d.get("ids") or {}),
-            title=d.get("title"),
-            abstract=[_build(AbstractSection, s) for s in d.get("abstract", [])],
-            authors=[_build(Author, a) for a in d.get("authors", [])],
-            journal=_build(Journal, d.get("journal") or {}),
-            dates={k: _build(DateValue, v) for k, v in (d.get("dates") or {}).items()},
-            publication_types=list(d.get("publication_types", [])),
-            mesh=[
-                MeshHeading(
-                    descriptor=m["descriptor"],
-                    ui=m.get("ui"),
-                    major=m.get("major", False),
-                    qualifiers=[_build(MeshQualifier, q) for q in m.get("qualifiers", [])],
-                )
-                for m in d.get("mesh", [])
-            ],
-            keywords=list(d.get("keywords", [])),
-            language=d.get("language"),
-            grants=[_build(Grant, g) for g in d.get("grants", [])],
-            links=[_build(Link, x) for x in d.get("links", [])],
-            references=[_build(Reference, r) for r in d.get("references", [])],
-            trial=_build(Trial, trial) if trial is not None else None,
-            body=list(d.get("body", [])),
-            provenance=[_build(Provenance, p) for p in d.get("provenance", [])],
-            deleted=d.get("deleted", False),
-            extra=dict(d.get("extra", {})),
-        )
+        """The Record of `to_dict()`'s data: missing keys take their defaults, unknown keys are left
+        out (a newer version's field). Read from the classes' own fields, as to_dict() is."""
+        loader = _LOADERS.get(cls)
+        if loader is None:
+            loader = _loader_of(cls)
+        return loader(data)
 
     @classmethod
     def from_json(cls, text: str | bytes) -> "Record":
@@ -399,16 +374,74 @@ def content_hash(text: str | bytes) -> str:
     return hashlib.sha1(data).hexdigest()
 
 
-_FIELD_NAMES: dict[type, frozenset[str]] = {}
+_LOADERS: dict[type, Callable[[dict[str, Any]], Any]] = {}
 
 
-def _build(cls: type, data: dict[str, Any]) -> Any:
-    names = _FIELD_NAMES.get(cls)
-    if names is None:  # dataclasses.fields() per object showed in reading a year's records for a report
-        names = _FIELD_NAMES[cls] = frozenset(f.name for f in fields(cls))
-    if names.issuperset(data):
-        return cls(**data)
-    return cls(**{k: v for k, v in data.items() if k in names})
+def _compile_loader(cls: type) -> Callable[[dict[str, Any]], Any]:
+    """from_dict for one dataclass, written out field by field from its type hints (the mirror of
+    _compile_dumper): fields holding dataclasses are built by their own loaders, lists and dicts
+    are copied, a missing key (or a None where the default is a list, a dict or an object) gives
+    the field's default, and keys that are no field are left out. A class holding none of those
+    is built from the data as it is."""
+    hints = typing.get_type_hints(cls)
+    names = frozenset(f.name for f in fields(cls))
+    env: dict[str, Any] = {"cls": cls, "names": names}
+    lines, args, built = [], [], False
+    for f in fields(cls):
+        name, hint = f.name, hints[f.name]
+        shape, inner = _shape(hint)
+        key = repr(name)
+        if f.default is not MISSING:
+            env[f"default_{name}"] = f.default
+            default = f"default_{name}"
+        elif f.default_factory is not MISSING:
+            env[f"factory_{name}"] = f.default_factory
+            default = f"factory_{name}()"
+        else:
+            default = None  # required
+        if shape in ("object", "objects", "mapping"):
+            env[f"l_{name}"] = _loader_of(inner)
+            value = {"object": f"l_{name}(x)", "objects": f"[l_{name}(y) for y in x]",
+                     "mapping": f"{{k: l_{name}(y) for k, y in x.items()}}"}[shape]
+        elif shape == "scalars" or typing.get_origin(hint) is list:
+            value = "list(x)"
+        elif typing.get_origin(hint) is dict:
+            value = "dict(x)"
+        else:  # a scalar, or anything else: as it is
+            args.append(f"{name}=d[{key}]" if default is None else
+                        f"{name}=g({key})" if f.default is None else
+                        f"{name}=g({key}, {default})" if f.default is not MISSING else
+                        f"{name}=d[{key}] if {key} in d else {default}")
+            continue
+        built = True
+        lines.append(f"    x = d[{key}]" if default is None else f"    x = g({key})")
+        lines.append(f"    a_{name} = {value} if x is not None else {default}")
+        args.append(f"{name}=a_{name}")
+    if built:
+        body = ["    g = d.get", *lines, f"    return cls({', '.join(args)})"]
+    else:  # nothing to build: the data are the arguments
+        body = ["    return cls(**d) if names.issuperset(d) else cls(**{k: v for k, v in d.items() if k in names})"]
+    exec("\n".join(["def load(d):", *body]), env)  # noqa: S102 - code written above from the class's own fields
+    return env["load"]
+
+
+_COMPILING: set[type] = set()
+
+
+def _loader_of(cls: type) -> Callable[[dict[str, Any]], Any]:
+    """cls's loader: compiled now, or called through a stand-in while cls itself is being compiled
+    (a class that holds itself)."""
+    loader = _LOADERS.get(cls)
+    if loader is not None:
+        return loader
+    if cls in _COMPILING:
+        return lambda data: _LOADERS[cls](data)
+    _COMPILING.add(cls)
+    try:
+        loader = _LOADERS[cls] = _compile_loader(cls)
+    finally:
+        _COMPILING.discard(cls)
+    return loader
 
 
 _FALSE_BY_DEFAULT = frozenset({"major", "deleted"})

@@ -1,4 +1,4 @@
-"""Small helpers shared by the tests of the non-PubMed readers and the exporters."""
+"""Small helpers shared by the tests of the non-PubMed readers and the writers."""
 
 from __future__ import annotations
 

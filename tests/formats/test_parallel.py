@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import io
 import re
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -17,9 +18,9 @@ from hypothesis import HealthCheck, given, settings
 
 from litwatch.config import shared_data_dir
 from litwatch.errors import ParseError
-from litwatch.formats import parallel
 from litwatch.formats.base import ParseIssue
-from litwatch.formats.parallel import prepare_pubmed_parallel, read_pubmed_parallel
+from litwatch.formats.pubmed import parallel, stream
+from litwatch.formats.pubmed.parallel import prepare_pubmed_parallel, read_pubmed_parallel
 from litwatch.formats.pubmed_xml import read_stream
 from litwatch.records import Record
 from litwatch.store.prepare import prepare
@@ -100,7 +101,8 @@ def test_one_worker_and_default_workers_agree(medline16, medline16_seq):
 
 def test_prepare_gives_what_prepare_gives_on_sequential_records(medline16):
     seq = [prepare(r, 7) for r in read_stream(io.BytesIO(medline16), origin="f.xml") if isinstance(r, Record)]
-    batches = list(prepare_pubmed_parallel(io.BytesIO(medline16), origin="f.xml", workers=2, chunk_records=50, run_id=7))
+    batches = list(prepare_pubmed_parallel(io.BytesIO(medline16), origin="f.xml", workers=2, chunk_records=50,
+                                           prepare=partial(prepare, run_id=7)))
     assert all(isinstance(b, list) for b in batches)
     par = [p for b in batches for p in b]
 
@@ -195,7 +197,7 @@ def test_junk_after_the_end(medline16):
 
 
 def test_a_record_too_big_to_cut_goes_sequential(medline16, medline16_seq, monkeypatch):
-    monkeypatch.setattr(parallel, "_GIANT", 50_000)  # the real limit is 16 MiB
+    monkeypatch.setattr(stream, "_GIANT", 50_000)  # the real limit is 16 MiB (the splitter is stream's)
     at = _at(medline16, 0.5, b"<AbstractText>") + len(b"<AbstractText>")
     data = medline16[:at] + b"x" * 300_000 + medline16[at:]
     seq, par = _both(data, chunk_records=5)
@@ -261,15 +263,15 @@ def test_import_parallel_equals_sequential(medline16, tmp_path, monkeypatch):
     from litwatch.store import open_store
 
     path = _big_pubmed_file(medline16, tmp_path)
-    assert path.stat().st_size >= ingest.PARALLEL_MIN_BYTES  # so import takes the parallel path
-    monkeypatch.setattr(ingest, "PARALLEL_MIN_CPUS", 1)  # also on a machine with 2 CPUs
+    assert path.stat().st_size >= parallel.MIN_BYTES  # so import takes the parallel path
+    monkeypatch.setattr(parallel, "MIN_CPUS", 1)  # also on a machine with 2 CPUs
     used = []
     real = ingest._read_prepared
     monkeypatch.setattr(ingest, "_read_prepared", lambda *a: used.append(1) or real(*a))
     results = {}
     for way in ("parallel", "sequential"):
         if way == "sequential":
-            monkeypatch.setattr(ingest, "PARALLEL_MIN_BYTES", 1 << 40)
+            monkeypatch.setattr(parallel, "MIN_BYTES", 1 << 40)
         store = open_store(tmp_path / f"{way}.db")
         try:
             summary = ingest.import_files(store, [path])
@@ -323,7 +325,8 @@ def test_prepare_with_a_bad_record_gives_what_the_sequential_path_gives(medline1
     for item in read_stream(io.BytesIO(data), origin="f.xml"):
         seq.append(str(item) if isinstance(item, ParseIssue) else prepare(item, 7))
     par: list = []
-    for batch in prepare_pubmed_parallel(io.BytesIO(data), origin="f.xml", workers=2, chunk_records=50, run_id=7):
+    for batch in prepare_pubmed_parallel(io.BytesIO(data), origin="f.xml", workers=2, chunk_records=50,
+                                         prepare=partial(prepare, run_id=7)):
         par.extend([str(batch)] if isinstance(batch, ParseIssue) else batch)
 
     def key(p):
@@ -333,3 +336,28 @@ def test_prepare_with_a_bad_record_gives_what_the_sequential_path_gives(medline1
 
     assert [key(p) for p in par] == [key(p) for p in seq]
     assert sum(isinstance(p, str) for p in par) == 1
+
+
+# -- read_file: it chooses the parallel reader itself ------------------------------------------
+
+
+def test_read_file_reads_a_big_pubmed_file_in_parallel(medline16, tmp_path, monkeypatch):
+    """One place decides (formats.reads_in_parallel, which import asks too): read_file takes the
+    parallel reader for a big PubMed file, and yields what the sequential reader yields."""
+    from litwatch.formats import read_file, reads_in_parallel
+
+    path = _big_pubmed_file(medline16, tmp_path)
+    monkeypatch.setattr(parallel, "MIN_CPUS", 1)  # also on a machine with 1 CPU
+    used = []
+    real = parallel.read_pubmed_parallel
+    monkeypatch.setattr(parallel, "read_pubmed_parallel", lambda *a, **k: used.append(1) or real(*a, **k))
+    assert reads_in_parallel(path, "pubmed-xml") and not reads_in_parallel(path, "jats")
+    got = _plain(read_file(path))
+    assert used, "read_file did not take the parallel reader"
+    with open(path, "rb") as f:
+        assert got == _plain(read_stream(f, origin=str(path)))
+    assert len(got) == 1210
+    small = shared_data_dir() / "pubmed" / "pubmed6.xml"
+    assert not reads_in_parallel(small, "pubmed-xml")  # below the threshold: not worth the workers
+    _plain(read_file(small))
+    assert len(used) == 1

@@ -1,4 +1,4 @@
-"""The C mapper (formats/_pubmed_fast.pyx) gives exactly the Records the Python mapper gives.
+"""The C mapper (formats/pubmed/_fast.pyx) gives exactly the Records the Python mapper gives.
 
 Every real PubMed file is read both ways; so are mutated copies and records holding what the C
 mapper hands back to the Python one (comments, processing instructions, a bad PMID, a book) or
@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import io
 import os
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,13 +18,14 @@ from hypothesis import HealthCheck, given, settings
 from litwatch.config import shared_data_dir
 from litwatch.formats import pubmed_xml
 from litwatch.formats.base import ParseIssue
+from litwatch.formats.pubmed import mapper
 from litwatch.formats.pubmed_xml import read_stream
 from litwatch.records import Record
 
 from ._mutations import mutate, mutation
 
 PUBMED_FILES = sorted(p.name for p in (shared_data_dir() / "pubmed").glob("*.xml*"))
-FAST = pubmed_xml._fast  # the C mapper as loaded (None when it was not built)
+FAST = mapper._fast  # the C mapper as loaded (None when it was not built)
 
 pytestmark = pytest.mark.skipif(
     bool(os.environ.get("LITWATCH_PURE_PYTHON")), reason="the C mapper is turned off (LITWATCH_PURE_PYTHON)"
@@ -33,7 +35,8 @@ pytestmark = pytest.mark.skipif(
 def test_the_c_mapper_is_built():
     """pip install builds it wherever a C compiler is at hand, as in CI: a silent fallback would
     leave the speed goals of bench/parse_pubmed.py unmet without a word."""
-    assert FAST is not None
+    assert FAST is not None, "not built, or built from other sources: pip install -e . (or python setup.py build_ext --inplace)"
+    assert pubmed_xml.MAPPER == "C"
 
 
 class _Counting:
@@ -67,9 +70,9 @@ def _read(data: bytes) -> list:
 
 def _both(data: bytes, monkeypatch) -> tuple[list, list, _Counting]:
     counting = _Counting(FAST)
-    monkeypatch.setattr(pubmed_xml, "_fast", counting)
+    monkeypatch.setattr(mapper, "_fast", counting)
     fast = _read(data)
-    monkeypatch.setattr(pubmed_xml, "_fast", None)
+    monkeypatch.setattr(mapper, "_fast", None)
     slow = _read(data)
     return fast, slow, counting
 
@@ -131,8 +134,43 @@ def test_mutated_files_map_alike(how, monkeypatch):
     try:
         fast, slow, _ = _both(data, monkeypatch)
     except Exception as exc:  # a ParseError (nothing readable) must be the same both ways
-        monkeypatch.setattr(pubmed_xml, "_fast", None)
+        monkeypatch.setattr(mapper, "_fast", None)
         with pytest.raises(type(exc)):
             _read(data)
         return
     assert fast == slow
+
+
+def test_a_c_mapper_out_of_step_with_the_python_one_is_not_used(shared_data, monkeypatch):
+    """A value helper renamed in mapper.py and not in _fast.pyx: the C mapper refuses the helpers,
+    the reader warns and maps in Python (importing pubmed_xml never breaks), and the C mapper
+    already configured keeps the helpers it had."""
+    import types
+    from dataclasses import fields
+
+    helpers = {f.name: getattr(mapper.VALUES, f.name) for f in fields(mapper.Values)}
+    helpers["orcid"] = helpers.pop("normalize_orcid")  # the rename
+    with pytest.warns(UserWarning, match="cannot be used"):
+        assert mapper.load_fast(types.SimpleNamespace(**helpers)) is None
+    data = (shared_data / "pubmed" / "pubmed6.xml").read_bytes()
+    fast, slow, counting = _both(data, monkeypatch)
+    assert fast == slow and counting.mapped > 0
+
+
+def test_an_edit_to_either_mapper_makes_the_build_stale(tmp_path):
+    """The C mapper mirrors mapper.py as much as _fast.pyx: the build says what it was built from,
+    and an edit to either source since makes it stale (the Python mapper is then used, with a
+    warning). This build matches its sources, or the mapping tests above would compare the
+    Python mapper with itself."""
+    built_from = FAST.BUILT_FROM
+    assert sorted(item.partition(":")[0] for item in built_from.split()) == ["_fast.pyx", "mapper.py"]
+    assert mapper.stale(built_from) is None
+    folder = Path(mapper.__file__).parent
+    for name in ("_fast.pyx", "mapper.py"):
+        copy = tmp_path / name
+        copy.write_bytes((folder / name).read_bytes())
+    assert mapper.stale(built_from, str(tmp_path)) is None
+    with (tmp_path / "mapper.py").open("a") as f:
+        f.write("# an edit\n")
+    assert mapper.stale(built_from, str(tmp_path)) == str(tmp_path / "mapper.py")
+    assert mapper.stale("") is not None  # a build that does not say is not trusted

@@ -325,19 +325,19 @@ def test_link_kinds_table():
 
 def test_memory_stays_flat(shared_data):
     """Records are released as they are read: the tree holds at most one chunk's worth."""
-    from litwatch.formats import pubmed_xml
+    from litwatch.formats.pubmed import stream
 
     seen = []
-    original = pubmed_xml._release
+    original = stream._release
 
     def spy(el):
         original(el)
         parent = el.getparent()
         seen.append(len(parent) if parent is not None else 0)
 
-    pubmed_xml._release = spy
+    stream._release = spy
     try:
         records(shared_data / "pubmed" / "medline16n0902.xml.gz")
     finally:
-        pubmed_xml._release = original
+        stream._release = original
     assert len(seen) == 605 and max(seen) < 50

@@ -20,8 +20,8 @@ from litwatch.annotate.core import annotate_record
 from litwatch.annotate.matcher import PhraseMatcher
 from litwatch.annotate.model import ANNOTATOR_VERSION, Annotations
 from litwatch.annotate.vocab import Vocabulary, default_vocabulary
+from litwatch.clock import utc_now
 from litwatch.errors import StoreError
-from litwatch.formats.base import utc_now
 from litwatch.records import Record
 
 __all__ = ["annotate_store", "get_annotations", "get_annotations_many", "save_annotations", "design_counts"]

@@ -28,8 +28,8 @@ from litwatch.audit.whole import (
     claimed_period, date_kind_check, missed_papers, months_named, period_check, trial_candidates,
 )
 from litwatch.audit.works import Work, build_work
+from litwatch.clock import utc_now
 from litwatch.errors import UsageError
-from litwatch.formats.base import utc_now
 
 __all__ = ["audit", "AUDIT_VERSION"]
 

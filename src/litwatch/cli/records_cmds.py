@@ -38,8 +38,8 @@ def import_cmd(
     else:
         if not paths:
             raise UsageError("nothing to import", hint="name files or folders, or --scan DIR")
-        with open_store(db) as store:
-            summary = import_files(store, paths, fmt=fmt, progress=True)
+        with open_store(db) as store, _FileBars() as bars:
+            summary = import_files(store, paths, fmt=fmt, progress=bars.update)
     for line in summary.warnings[:20]:
         err_console.print(f"[yellow]warning[/] {line}", markup=True, highlight=False)
     for line in summary.errors[:20]:
@@ -54,6 +54,34 @@ def import_cmd(
         highlight=False,
         soft_wrap=True,
     )
+
+
+class _FileBars:
+    """A bar per file worth watching (1 MiB or more), fed by import_files' progress callback."""
+
+    MIN_BYTES = 1 << 20
+
+    def __init__(self) -> None:
+        from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+                            transient=True)
+        self.tasks: dict[Path, int] = {}
+
+    def __enter__(self) -> "_FileBars":
+        self.bar.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.bar.stop()
+
+    def update(self, path: Path, done: int, total: int) -> None:
+        if total < self.MIN_BYTES:
+            return
+        task = self.tasks.get(path)
+        if task is None:
+            task = self.tasks[path] = self.bar.add_task(path.name, total=total)
+        self.bar.update(task, completed=done)
 
 
 def _record_row(record_id: int, record) -> dict:
@@ -197,8 +225,9 @@ def export_cmd(
 
     Example: litwatch export --format ris --query "mesenchymal AND depression" -o msc.ris
     """
-    from litwatch.exporter import export_records
+    from litwatch.jobs.export import export
 
     with open_store(db) as store:
-        n = export_records(store, fmt, out, query, date_from, date_to, kind)
+        n = export(store=store, fmt=fmt, output=out, query=query, date_from=date_from, date_to=date_to,
+                   kind=kind).written
     console.print(f"Wrote {n} record(s) to {out}", highlight=False)

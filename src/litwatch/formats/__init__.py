@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["FORMATS", "reader_module", "read_file", "read_opened"]
+__all__ = ["FORMATS", "reader_module", "read_file", "read_opened", "reads_in_parallel"]
 
 import importlib
 from collections.abc import Iterator
@@ -43,6 +43,7 @@ def read_file(path: str | Path, fmt: str = "auto") -> Iterator["Record | ParseIs
     """Read the file at `path` (gzip aware) as `fmt` ("auto": detected from the content).
 
     Yields Records and, for items that could not be read, ParseIssues (see formats/base.py).
+    A big PubMed XML file is read by worker processes (see `reads_in_parallel`): the same items.
     Raises ParseError when the file cannot be read at all, UsageError for an unknown format.
     """
     from litwatch.formats.base import open_input
@@ -51,12 +52,28 @@ def read_file(path: str | Path, fmt: str = "auto") -> Iterator["Record | ParseIs
     if fmt == "auto":
         fmt = detect_format(path)
     reader_module(fmt)  # an unknown format fails before the file is opened
+    parallel = reads_in_parallel(path, fmt)
     stream, counter = open_input(path)
     try:
-        yield from read_opened(stream, fmt, str(path))
+        if parallel:
+            from litwatch.formats.pubmed import parallel as pubmed_parallel
+
+            yield from pubmed_parallel.read_pubmed_parallel(stream, origin=str(path))
+        else:
+            yield from read_opened(stream, fmt, str(path))
     finally:
         stream.close()
         counter.close()  # a GzipFile does not close the file under it
+
+
+def reads_in_parallel(path: str | Path, fmt: str) -> bool:
+    """Whether the file at `path`, read as `fmt`, is read by worker processes: PubMed XML big
+    enough for them to pay (`formats.pubmed.parallel.worth_parallel`). `litwatch import` asks too."""
+    if fmt != "pubmed-xml":
+        return False
+    from litwatch.formats.pubmed.parallel import worth_parallel
+
+    return worth_parallel(path)
 
 
 def read_opened(stream, fmt: str, origin: str) -> Iterator["Record | ParseIssue"]:

@@ -11,7 +11,8 @@ from typing import Any, BinaryIO
 
 from litwatch.errors import ParseError
 from litwatch.formats import dates as _dates
-from litwatch.formats.base import ParseIssue, utc_now
+from litwatch.clock import utc_now
+from litwatch.formats.base import ParseIssue, record_limit
 from litwatch.formats.gz import READ_ERRORS
 from litwatch.formats.detect import decode_line
 from litwatch.records import Author, Provenance, content_hash
@@ -180,8 +181,6 @@ def load_json(stream: BinaryIO, origin: str, salvage: Callable[[str], Any] | Non
     the damage (a cut-off download): then those come back with an issue naming the position.
     """
     issues: list[ParseIssue] = []
-    from litwatch.formats._pubmed_stream import record_limit
-
     cap = 4 * record_limit()  # one JSON document is read whole: more than this is refused, not held
     try:
         parts, size = [], 0

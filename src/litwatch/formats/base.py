@@ -12,9 +12,12 @@ not this format). `origin` is the path or URL, used in provenance and messages.
 `open_input` hands every reader UTF-8 (or single-byte) bytes: a file starting with a UTF-16 or
 UTF-32 byte-order mark is decoded and given on as UTF-8 (an XML declaration naming UTF-16 says
 UTF-8 then). `guarded` bounds what the readers other than PubMed XML's (which bounds its own,
-see formats._pubmed_stream) see, in time and memory whatever a file holds: a run of whitespace
+see formats.pubmed.stream) see, in time and memory whatever a file holds: a run of whitespace
 past 1 MiB is given as one line break (reported once, as a warning), and in line-oriented
 formats a line longer than LITWATCH_MAX_RECORD_MB loses its end (reported as an error).
+
+`open_xml` and `root_tag` open the XML readers' input (PubMed, JATS): gzip or not, and the root
+element sniffed from the first chunk.
 """
 
 from __future__ import annotations
@@ -23,15 +26,29 @@ import codecs
 import io
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO
 
+from litwatch import config
+from litwatch.clock import utc_now  # noqa: F401 - its old home: branches written before the move import it here
 from litwatch.errors import ParseError
-from litwatch.formats.gz import open_gzip
+from litwatch.formats.gz import READ_ERRORS, open_gzip
 
-__all__ = ["ParseIssue", "open_input", "utc_now", "CountingReader", "in_groups", "guarded", "GuardedReader"]
+__all__ = [
+    "ParseIssue",
+    "open_input",
+    "CountingReader",
+    "in_groups",
+    "guarded",
+    "GuardedReader",
+    "record_limit",
+    "CHUNK",
+    "open_xml",
+    "root_tag",
+]
+
+CHUNK = 1 << 16  # what the XML readers read at a time
 
 
 @dataclass(slots=True)
@@ -47,8 +64,9 @@ class ParseIssue:
         return f"{self.origin}: {self.location}: {self.message}"
 
 
-def utc_now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+def record_limit() -> int:
+    """The largest record (bytes) the readers take: LITWATCH_MAX_RECORD_MB."""
+    return max(1 << 18, int(config.get_float("max_record_mb") * (1 << 20)))
 
 
 class CountingReader(io.RawIOBase):
@@ -292,8 +310,6 @@ LINE_FORMATS = frozenset({"csv", "ctgov-csv", "ris", "medline", "bibtex"})
 
 def guarded(stream: BinaryIO, origin: str, fmt: str) -> tuple[BinaryIO, GuardedReader]:
     """`stream` bounded for the reader of `fmt` (see GuardedReader); (buffered stream, the guard)."""
-    from litwatch.formats._pubmed_stream import record_limit
-
     guard = GuardedReader(stream, origin, record_limit() if fmt in LINE_FORMATS else None)
     return io.BufferedReader(guard, buffer_size=1 << 16), guard
 
@@ -308,3 +324,59 @@ def in_groups(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
             group = []
     if group:
         yield group
+
+
+# -- XML input -----------------------------------------------------------------------------
+_COMMENT = re.compile(rb"<!--.*?-->", re.S)
+_FIRST_TAG = re.compile(rb"<([A-Za-z_][\w.:-]*)")
+
+
+class _GzipHead:
+    """A read()-only stream that replays bytes already read before the rest of `raw`."""
+
+    def __init__(self, head: bytes, raw: BinaryIO) -> None:
+        self._head, self._raw = head, raw
+
+    def read(self, n: int = -1) -> bytes:
+        if self._head:
+            if n is None or n < 0:
+                out, self._head = self._head + self._raw.read(), b""
+            else:
+                out, self._head = self._head[:n], self._head[n:]
+            return out
+        return self._raw.read(n)
+
+    def readinto(self, buffer) -> int:  # ISA-L's GzipFile reads this way
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def open_xml(stream: BinaryIO, origin: str) -> tuple[BinaryIO, bytes]:
+    """(stream of XML bytes, its first chunk), un-gzipping when the input is gzip."""
+    first = stream.read(CHUNK)
+    if first[:2] == b"\x1f\x8b":
+        stream = open_gzip(_GzipHead(first, stream))
+        try:
+            first = stream.read(CHUNK)
+        except READ_ERRORS as exc:
+            raise ParseError(f"corrupt gzip data ({str(exc)[:80]})", path=origin) from None
+    return stream, first
+
+
+def root_tag(head: bytes, origin: str, accepted: set[str], what: str, expected: str) -> str:
+    """The root element's name, sniffed from the first chunk; ParseError if not in `accepted`."""
+    hint = f"expected {what} ({expected})"
+    if not head.strip():
+        raise ParseError("empty file", path=origin, hint=hint)
+    m = _FIRST_TAG.search(_COMMENT.sub(b"", head))
+    if not m:
+        raise ParseError("not XML", path=origin, hint=hint)
+    root = m.group(1).decode("ascii", "replace")
+    if root not in accepted:
+        raise ParseError(
+            f"not {what}: the root element is <{root}>",
+            path=origin,
+            hint=f"{hint}; choose another --format",
+        )
+    return root

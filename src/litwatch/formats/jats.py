@@ -25,11 +25,11 @@ from typing import BinaryIO
 
 from lxml import etree
 
-from litwatch.formats.base import ParseIssue, utc_now
+from litwatch.clock import utc_now
+from litwatch.formats.base import CHUNK, ParseIssue, open_xml, root_tag
 from litwatch.formats.gz import READ_ERRORS
 from litwatch.formats.dates import date_from_parts, parse_date_text
 from litwatch.formats.medline_text import label_category
-from litwatch.formats.pubmed_xml import CHUNK, open_xml, root_tag
 from litwatch.records import (
     AbstractSection,
     Author,

@@ -26,8 +26,9 @@ import re
 from collections.abc import Iterator
 from typing import BinaryIO
 
+from litwatch.clock import utc_now
 from litwatch.errors import ParseError
-from litwatch.formats.base import ParseIssue, utc_now
+from litwatch.formats.base import ParseIssue
 from litwatch.formats.dates import parse_date_text
 from litwatch.records import (
     AbstractSection,

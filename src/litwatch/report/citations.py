@@ -68,7 +68,7 @@ class CitationRegistry:
 def csl_item(record: Record, record_id: int) -> dict[str, Any]:
     """The record as a CSL-JSON item keyed by its store id (abstract and keywords dropped)."""
     try:
-        from litwatch.formats.export import to_csl_item
+        from litwatch.formats.writers import to_csl_item
     except ImportError:  # pragma: no cover - formats part missing
         raise
     item = dict(to_csl_item(record))

@@ -58,7 +58,7 @@ def dask_client(workers: int | None = None, scheduler: str | None = None, *,
         finally:
             client.close()
         return
-    from litwatch.formats.parallel import default_workers
+    from litwatch.formats.pubmed.parallel import default_workers
 
     n = default_workers() if workers is None else workers
     if n < 1:

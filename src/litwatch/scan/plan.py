@@ -49,8 +49,9 @@ _SUFFIXES = (".xml", ".xml.gz")
 _DIGITS = re.compile(r"(\d+)")
 # the code a scan's answer depends on: the PubMed reader, the rules, the annotator, the profiles,
 # and the scan's own rows (a change anywhere else, the summary say, scans nothing again)
-_CODE = ("formats/pubmed_xml.py", "formats/_pubmed_fast.pyx", "formats/dates.py", "formats/base.py",
-         "formats/gz.py", "records.py", "screen", "annotate", "topics", "scan/task.py", "scan/parquet.py")
+_CODE = ("formats/pubmed_xml.py", "formats/pubmed/stream.py", "formats/pubmed/mapper.py", "formats/pubmed/_fast.pyx",
+         "formats/dates.py", "formats/base.py", "formats/gz.py", "records.py", "screen", "annotate", "topics",
+         "scan/task.py", "scan/parquet.py")
 
 
 @dataclass(slots=True, frozen=True)

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from litwatch.clock import utc_now
 from litwatch.errors import LitwatchError, UsageError
-from litwatch.formats.base import utc_now
 from litwatch.scan.cluster import check_scheduler_address, dask_client, worker_settings
 from litwatch.scan.parquet import sweep_temporary
 from litwatch.scan.plan import PARTS, InputFile, append_manifest, done_files, plan_files, scan_settings

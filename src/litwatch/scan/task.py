@@ -2,7 +2,7 @@
 
 This runs on a Dask worker (or anywhere): it calls exactly what the single-machine path calls,
 `pubmed_xml.read_stream` (the sequential reader: a scan's parallelism is one file per worker;
-`litwatch import` reads a big file with `formats.parallel`, which yields the same Records),
+`litwatch import` reads a big file with `formats.pubmed.parallel`, which yields the same Records),
 `screen.rules.rule_decision(topic, record)` (through `rule_decisions`, which reads the record's
 text once for all the topics) and `annotate.annotate_record(record, topic)`, so a scan and
 `litwatch import` + `litwatch screen` decide alike record for record.

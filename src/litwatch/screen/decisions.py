@@ -16,8 +16,8 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable
 
+from litwatch.clock import utc_now
 from litwatch.errors import StoreError, UsageError
-from litwatch.formats.base import utc_now
 from litwatch.screen.rules import Decision
 
 __all__ = [

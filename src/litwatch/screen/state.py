@@ -12,7 +12,7 @@ import json
 from importlib import resources
 from typing import Any, Iterable
 
-from litwatch.formats.base import utc_now
+from litwatch.clock import utc_now
 
 __all__ = [
     "ensure_tables",

@@ -31,8 +31,8 @@ from dataclasses import asdict, dataclass, field
 from itertools import combinations
 from typing import IO, Any, Iterable
 
+from litwatch.clock import utc_now
 from litwatch.errors import StoreError, UsageError
-from litwatch.formats.base import utc_now
 from litwatch.screen.api import record_decision, undo_decision
 from litwatch.screen.decisions import effective, latest_rows
 from litwatch.screen.rules import Decision
@@ -658,7 +658,7 @@ def _one_line(text: str) -> str:
 def export_reviews(store, topic, fmt: str, stream: IO[str], *, all_records: bool = False) -> int:
     """Write the topic's records with every reviewer's label, reason, note and tags, the
     adjudication and the effective decision, as `csv` or `ris`; returns the number of records."""
-    from litwatch.formats.export import write_records
+    from litwatch.formats.writers import write_records
     from litwatch.screen import decisions_for
 
     name = _name(topic)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from litwatch.formats.base import utc_now
+from litwatch.clock import utc_now
 from litwatch.sources.base import Batch, Part
 
 __all__ = ["load_parts", "save_plan", "advance", "inherit", "last_complete", "mark_complete", "part_rows"]

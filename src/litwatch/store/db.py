@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from litwatch import config
+from litwatch.clock import utc_now
 from litwatch.errors import StoreError, UsageError
-from litwatch.formats.base import utc_now
 from litwatch.records import Record, normalize_doi, normalize_nct, normalize_pmcid
 from litwatch.store.migrate import migrate
 from litwatch.store.prepare import Prepared, prepare

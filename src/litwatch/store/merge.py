@@ -255,6 +255,12 @@ def _fill(target: object, other: object) -> None:
             setattr(target, f.name, getattr(other, f.name))
 
 
+# The Record fields merge_records merges by a rule of its own; every other field is taken from the
+# best-ranked copy that has it, so a field added to Record is merged without an edit here.
+_OWN_RULES = frozenset({"kind", "ids", "journal", "dates", "links", "trial", "provenance", "deleted", "extra"})
+_FIRST_FILLED = tuple(f.name for f in fields(Record) if f.name not in _OWN_RULES)
+
+
 def merge_records(copies: list[Record]) -> Record:
     """One record from every source's copy: the best-ranked source's values, gaps filled from the rest.
 
@@ -272,8 +278,7 @@ def merge_records(copies: list[Record]) -> Record:
     for other in ordered[1:]:
         _fill(merged.ids, other.ids)
         _fill(merged.journal, other.journal)
-        for name in ("title", "abstract", "authors", "publication_types", "mesh", "keywords", "language",
-                     "grants", "references", "body"):
+        for name in _FIRST_FILLED:
             if _empty(getattr(merged, name)) and not _empty(getattr(other, name)):
                 setattr(merged, name, getattr(other, name))
         for key, value in other.dates.items():

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import orjson
 from rapidfuzz import fuzz
 
-from litwatch.formats.base import utc_now
+from litwatch.clock import utc_now
 from litwatch.records import Record, with_provenance
 from litwatch.store.merge import (
     FUZZY_THRESHOLD, VERSIONED_SOURCES, fuzzy_block, merge_records, normalize_title, same_series_part,

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from litwatch.clock import utc_now
 from litwatch.errors import LitwatchError
-from litwatch.formats.base import utc_now
 
 __all__ = ["WebJob", "JobRunner"]
 

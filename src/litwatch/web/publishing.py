@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from litwatch.clock import utc_now
 from litwatch.errors import UsageError
-from litwatch.formats.base import utc_now
 
 __all__ = ["FORMAT_ORDER", "MEDIA_TYPES", "Draft", "build_report_files", "publish", "published", "versions",
            "published_file", "file_name", "load_draft"]

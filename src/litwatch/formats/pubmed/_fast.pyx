@@ -1,5 +1,5 @@
 # cython: language_level=3, boundscheck=False, wraparound=False
-"""PubMed records mapped by walking libxml2's tree in C: what `pubmed_xml._record` gives, faster.
+"""PubMed records mapped by walking libxml2's tree in C: what `mapper.record` gives, faster.
 
 The Python mapper reaches every element through an lxml proxy object and every tag and text
 through a new string; here the walk follows libxml2's own node pointers and makes strings only
@@ -12,8 +12,10 @@ one holding more than plain text, a missing or malformed PMID, a book. The Pytho
 then maps that record, so both give the same Records (tests/formats/test_pubmed_fast.py checks
 them against each other on every real file and on mutated ones).
 
-Each function below mirrors the `pubmed_xml` function of the same name; keep them in step.
-What is decided on values alone (dates, ids, languages, links) calls pubmed_xml's own functions.
+Each function below mirrors the `mapper` function of the same name; keep them in step (an edit
+to mapper.py makes this build stale until it is built again: see `BUILT_FROM`). What is decided
+on values alone (dates, ids, languages, links) calls the mapper's public value helpers, handed
+over as one `mapper.Values` object by `configure`.
 """
 
 cimport lxml.includes.etreepublic as cetree
@@ -39,24 +41,38 @@ from litwatch.records import (
 
 cetree.import_lxml__etree()
 
-# pubmed_xml's own helpers for what is decided on values rather than on the tree, handed over
-# by `configure` (pubmed_xml imports this module, so it cannot import pubmed_xml)
-cdef object _date_parts = None
+cdef extern from *:
+    """
+    #ifndef LITWATCH_BUILT_FROM
+    #define LITWATCH_BUILT_FROM ""
+    #endif
+    """
+    const char* LITWATCH_BUILT_FROM
+
+# what this module was built from, set by setup.py: "_fast.pyx:<sha1> mapper.py:<sha1>" (see mapper.stale)
+BUILT_FROM = LITWATCH_BUILT_FROM.decode("ascii")
+
+# the mapper's value helpers (mapper.Values), set by `configure`: the mapper imports this module,
+# so this module cannot import the mapper
 cdef object _link_kind = None
-cdef object _orcid = None
-cdef object _nl_run = None
-cdef object _pmc_other = None
-cdef object _old_affiliation = None
+cdef object _one_line = None
+cdef object _pmcid_in_other_id = None
+cdef object _normalize_orcid = None
+cdef object _date_parts = None
 cdef object _add_language = None
+cdef object _old_affiliation = None
 cdef object _article_id = None
 
 
-def configure(pubmed_xml):
-    global _date_parts, _link_kind, _orcid, _nl_run, _pmc_other, _old_affiliation, _add_language, _article_id
-    _date_parts, _link_kind, _orcid = pubmed_xml._date_parts, pubmed_xml.link_kind, pubmed_xml._orcid
-    _nl_run, _pmc_other = pubmed_xml._NL_RUN, pubmed_xml._PMC_OTHER
-    _old_affiliation, _add_language = pubmed_xml._old_affiliation, pubmed_xml._add_language
-    _article_id = pubmed_xml._article_id
+def configure(values):
+    """Take the value helpers from `values` (a mapper.Values); AttributeError, and nothing taken,
+    when one is missing."""
+    global _link_kind, _one_line, _pmcid_in_other_id, _normalize_orcid, _date_parts, _add_language
+    global _old_affiliation, _article_id
+    taken = (values.link_kind, values.one_line, values.pmcid_in_other_id, values.normalize_orcid,
+             values.date_parts, values.add_language, values.old_affiliation, values.article_id)
+    (_link_kind, _one_line, _pmcid_in_other_id, _normalize_orcid, _date_parts, _add_language,
+     _old_affiliation, _article_id) = taken
 
 
 class _Bail(Exception):
@@ -178,7 +194,7 @@ cdef object element_text(xmlNode* n):
         parts = []
         _all_text(n, parts)
         s = "".join(parts)
-        return _nl_run.sub(" ", s).strip() if "\n" in s else s
+        return _one_line(s) if "\n" in s else s
     t = _text(n)
     return t if t else ""
 
@@ -367,9 +383,9 @@ cdef int _elocation(xmlNode* el, ids) except -1:
 cdef int _other_id(xmlNode* el, ids) except -1:
     text = _text(el) or ""
     if not ids.pmcid and _get_is(el, "Source", "NLM") and text.startswith("PMC"):
-        m = _pmc_other.match(text)
-        if m:
-            ids.pmcid = m.group(0)
+        pmcid = _pmcid_in_other_id(text)
+        if pmcid:
+            ids.pmcid = pmcid
     return 0
 
 
@@ -413,7 +429,7 @@ cdef list _authors(xmlNode* al):
                     x = _next(x)
             elif _is(c, "Identifier"):
                 if _get_is(c, "Source", "ORCID"):
-                    orcid = _orcid(_text(c))
+                    orcid = _normalize_orcid(_text(c))
             elif _is(c, "CollectiveName"):
                 collective = element_text(c)
             elif _is(c, "FirstName"):

@@ -10,7 +10,7 @@ import pytest
 
 from litwatch.errors import UsageError
 from litwatch.formats import reader_module
-from litwatch.formats.export import EXPORT_FORMATS, citation_date, to_csl_item, write_records
+from litwatch.formats.writers import EXPORT_FORMATS, citation_date, to_csl_item, write_records
 from litwatch.records import AbstractSection, Author, DateValue, Ids, Journal, Record, Trial
 
 from ._other_helpers import FIXTURES, read_all
@@ -155,7 +155,7 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_guarded_and_read_back_as_the
     import csv as _csv
 
     from litwatch.formats import read_file
-    from litwatch.formats.export import write_records
+    from litwatch.formats.writers import write_records
     from litwatch.records import Ids, Journal, Record
 
     titles = ['=HYPERLINK("http://x.test","click")', "+1 for stem cells", "-omics of depression", "@SUM(A1:A9)",

@@ -5,7 +5,7 @@ the records' closing tags near the end of each chunk's worth of bytes (`</Pubmed
 `</PubmedBookArticle>`, `</MedlineCitation>` in the old MedlineCitationSet, `</DeleteCitation>`);
 it never scans a whole chunk. Each chunk is wrapped in the file's own prolog (XML declaration,
 DOCTYPE, root start tag) and the root's end tag, and parsed in a worker process by the
-sequential reader's own code (`pubmed_xml.parse_blocks`'s parts). A worker does not know where
+sequential reader's own code (`stream`'s parts). A worker does not know where
 its chunk sits: it numbers its records from 1 and counts the chunk's records and lines, and the
 main process, collecting chunks in file order, shifts "record N" by the records before the
 chunk, so "record N" and raw_hash are those the sequential reader gives. Up to _DEPTH chunks
@@ -18,14 +18,19 @@ promise (malformed XML, or a closing tag inside a comment that cut in the wrong 
 sequential reader does instead, from that chunk to the end of the file: it parses the file's
 prolog, blank lines and spaces up to the chunk's line and column, and the rest of the stream,
 so its records and its one ParseIssue (with libxml2's line numbers) are exactly those of
-`pubmed_xml.read_stream` on the whole file.
+`stream.read_stream` on the whole file.
 
 Reading Records, the main process is one of the `workers`: it parses a share of the chunks
 itself, by the same code, yielding each record as soon as it is made (see `_inline_share` and
 `_Pipeline._collect_inline`). Records a worker made travel as msgpack and are rebuilt, which
 costs a fifth of what parsing them does, so on 2 CPUs one worker and the main process together
 read faster than two workers (bench/parse_pubmed.py). Importing, the main process writes the
-store, and every chunk goes to the workers, which also prepare the records for the store.
+store, and every chunk goes to the workers, which also prepare the records for the store with the
+function the importer hands over (`prepare_pubmed_parallel(..., prepare=)`): this module knows
+nothing of the store.
+
+`worth_parallel(path)` is the one place that decides whether a file is big enough for this
+reader: `formats.read_file` and `litwatch import` both ask it.
 """
 
 from __future__ import annotations
@@ -35,7 +40,6 @@ import multiprocessing
 import operator
 import os
 import pickle
-import re
 import shutil
 import sys
 import tempfile
@@ -43,38 +47,49 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
-from functools import partial
+from dataclasses import dataclass, fields, is_dataclass
 from itertools import chain, islice
-from typing import Any, BinaryIO
+from pathlib import Path
+from typing import Any, BinaryIO, Protocol, TypeVar
 
 import msgspec
 from lxml import etree
 
 from litwatch import records as _rec
-from litwatch.formats.base import ParseIssue, in_groups, utc_now
-from litwatch.formats.gz import READ_ERRORS
-from litwatch.formats.pubmed_xml import (
-    CHUNK,
+from litwatch.clock import utc_now
+from litwatch.formats.base import CHUNK, ParseIssue, in_groups, open_xml
+from litwatch.formats.pubmed.stream import (
     SOURCE,
     ReadContext,
+    Splitter,
     drain,
     make_parser,
-    open_xml,
     parse_blocks,
     pubmed_root,
     record_tags,
 )
 from litwatch.records import Record
-from litwatch.store.prepare import Prepared, prepare
 
-__all__ = ["read_pubmed_parallel", "prepare_pubmed_parallel", "default_workers", "CHUNK_RECORDS"]
+__all__ = [
+    "read_pubmed_parallel",
+    "prepare_pubmed_parallel",
+    "Relocatable",
+    "worth_parallel",
+    "default_workers",
+    "CHUNK_RECORDS",
+    "MIN_BYTES",
+    "MIN_GZIP_BYTES",
+    "MIN_CPUS",
+]
 
 CHUNK_RECORDS = 500
 _DEPTH = 8  # chunks in flight per worker: 2 made imports 12 % and reading 8 % slower on 2 CPUs
 _SET_ROOTS = {"PubmedArticleSet", "PubmedBookArticleSet", "MedlineCitationSet"}
-_PROLOG_LIMIT = 4 << 20  # no record start in the first 4 MiB: not worth splitting
-_GIANT = 16 << 20  # no record end in 16 MiB: hand the rest to the sequential reader (which bounds it)
+# A file this big is read by worker processes: below it, starting them costs more than it saves.
+# Uncompressed size for plain files, size on disk for gzip.
+MIN_BYTES = 4 << 20
+MIN_GZIP_BYTES = 1 << 20
+MIN_CPUS = 2
 
 
 def default_workers() -> int:
@@ -85,6 +100,20 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
+def worth_parallel(path: str | os.PathLike[str]) -> bool:
+    """Whether the PubMed XML file at `path` is read faster by worker processes than by one."""
+    # One CPU: nothing to gain. Two idle CPUs: 30,000 records import 40 % faster through the pool
+    # (bench/parse_pubmed.py); on a machine busy with other work it can be slower.
+    if default_workers() < MIN_CPUS:
+        return False
+    try:
+        with open(path, "rb") as f:
+            gzipped = f.read(2) == b"\x1f\x8b"
+        return Path(path).stat().st_size >= (MIN_GZIP_BYTES if gzipped else MIN_BYTES)
+    except OSError:  # the sequential path reports it properly
+        return False
+
+
 def read_pubmed_parallel(
     stream: BinaryIO,
     *,
@@ -93,32 +122,41 @@ def read_pubmed_parallel(
     chunk_records: int = CHUNK_RECORDS,
     source: str = SOURCE,
 ) -> Iterator[Record | ParseIssue]:
-    """What `pubmed_xml.read_stream` yields, read by `workers` processes (default: one per CPU).
+    """What `stream.read_stream` yields, read by `workers` processes (default: one per CPU).
 
     Raises ParseError when nothing can be read (empty input, another XML root), as it does.
     """
     yield from _read(stream, origin, workers, chunk_records, source, prepare_fn=None)
 
 
+class Relocatable(Protocol):
+    """What `prepare` gives: a record made ready for its destination, whose place in the file
+    ("record N") can still be set once the records before its chunk are counted."""
+
+    def relocate(self, location: str) -> None: ...
+
+
+P = TypeVar("P", bound=Relocatable)
+
+
 def prepare_pubmed_parallel(
     stream: BinaryIO,
     *,
     origin: str,
+    prepare: Callable[[Record], P],
     workers: int | None = None,
     chunk_records: int = CHUNK_RECORDS,
     source: str = SOURCE,
-    run_id: int | None = None,
-) -> Iterator[list[Any] | ParseIssue]:
-    """The file's records as batches of `litwatch.store.prepare.prepare(record, run_id)`, and its ParseIssues.
+) -> Iterator[list[P] | ParseIssue]:
+    """The file's records as batches of `prepare(record)`, and its ParseIssues.
 
-    The workers prepare the records themselves, so only small plain objects come back. Batches
-    (of at most CHUNK_RECORDS) and issues come in file order.
+    The workers prepare the records themselves (the store's `prepare`, say, with the run id
+    bound), so only small plain objects come back: `prepare` must be a function a worker can
+    call (any function with fork, a picklable one elsewhere) and give an object with
+    `relocate(location)`; a dataclass travels fastest. Batches (of at most CHUNK_RECORDS) and
+    issues come in file order.
     """
-    yield from _read(stream, origin, workers, chunk_records, source, prepare_fn=partial(_prepare, run_id=run_id))
-
-
-def _prepare(record: Record, run_id: int | None) -> Any:
-    return prepare(record, run_id)
+    yield from _read(stream, origin, workers, chunk_records, source, prepare_fn=prepare)
 
 
 # -- the plan ------------------------------------------------------------------------------
@@ -134,7 +172,7 @@ class _Settings:
     tags: tuple[str, ...]
     prolog: bytes
     close: bytes
-    prepare: Callable[[Record], Any] | None  # store.prepare with the run id, or None for Records
+    prepare: Callable[[Record], Any] | None  # prepare_pubmed_parallel's prepare, or None for Records
 
     @property
     def root(self) -> str:
@@ -164,7 +202,7 @@ def _read(
     tags = record_tags(root)
     workers = default_workers() if workers is None else workers
     retrieved_at = utc_now()
-    split = _Splitter(stream, head, tags, max(1, chunk_records))
+    split = Splitter(stream, head, tags, max(1, chunk_records))
     prolog = split.prolog() if root in _SET_ROOTS and workers > 1 else None
     if prolog is None:  # one record, an odd prolog, or one worker: the sequential reader
         ctx = ReadContext(origin, source, retrieved_at)
@@ -176,7 +214,7 @@ def _read(
 class _Pipeline:
     """Cut chunks, keep up to _DEPTH per worker in flight, yield their results in order."""
 
-    def __init__(self, st: _Settings, split: _Splitter, workers: int, prepare_fn) -> None:
+    def __init__(self, st: _Settings, split: Splitter, workers: int, prepare_fn) -> None:
         self.st, self.split, self.prepare_fn = st, split, prepare_fn
         # Reading, the main process is one of the `workers`: it parses a share of the chunks itself
         # (see _inline_share). Importing, it has the store to write: all chunks go to the pool.
@@ -206,10 +244,14 @@ class _Pipeline:
             if self.folder is not None:
                 shutil.rmtree(self.folder, ignore_errors=True)
 
+    def _next_job(self) -> _Job | None:
+        chunk = self.split.next_chunk()
+        return _Job(*chunk) if chunk is not None else None
+
     def _chunks(self) -> Iterator[Any]:
         split = self.split
-        first = split.next_chunk()
-        second = split.next_chunk() if first else None
+        first = self._next_job()
+        second = self._next_job() if first else None
         if second is None:  # one chunk at most: not worth a pool; the stream is read exactly as one piece
             blocks = chain([self.st.prolog], [first.data] if first else [], split.rest())
             ctx = ReadContext(self.st.origin, self.st.source, self.st.retrieved_at)
@@ -228,11 +270,11 @@ class _Pipeline:
                     return
                 while self.pending and self.pending[0].inline and job is not None and self._in_flight() < self.depth:
                     # the pool gets its next chunks before the main process parses one itself
-                    job = split.next_chunk()
+                    job = self._next_job()
                     if job is not None:
                         self._submit(job)
             if job is not None:
-                job = split.next_chunk()
+                job = self._next_job()
         while self.pending:
             if (yield from self._collect()) is _STOP:
                 return
@@ -427,140 +469,6 @@ def _shaped(items: Iterable[Record | ParseIssue], prepare_fn) -> Iterator[Any]:
         yield batch
 
 
-# -- cutting the stream --------------------------------------------------------------------
-
-
-class _Splitter:
-    """The un-gzipped stream as: prolog, chunks of whole records, the rest.
-
-    Reads CHUNK-sized blocks as the sequential reader does, so a corrupt gzip stream ends at
-    the same byte; a read error is kept and raised again, in its place, by `rest()`. A chunk is
-    cut after the last record end once about `chunk_records` records' worth of bytes are in.
-    It never scans a whole chunk: counting its records and lines here took the main process as
-    long as un-gzipping it, so whoever parses a chunk counts them (see _Pipeline._collect).
-    """
-
-    def __init__(self, stream: BinaryIO, head: bytes, tags: tuple[str, ...], chunk_records: int) -> None:
-        self._stream = stream
-        self._parts = [head]
-        self._size = len(head)
-        self._closes = [b"</" + t.encode() + b">" for t in tags]
-        self._starts = re.compile(b"<(?:" + b"|".join(t.encode() for t in tags) + rb")[\s>/]")
-        self._chunk_records = chunk_records
-        self._record_bytes = 0  # bytes per record, from the chunks parsed so far
-        self._learnt_bytes = 0  # ... of which parsed, holding _learnt_records records
-        self._learnt_records = 0
-        self._sizes: deque[int] = deque()  # the sizes of the chunks cut and not yet parsed
-        self._cut_any = False
-        self._eof = False
-        self.error: BaseException | None = None
-        self.col = 0  # bytes since the last newline before what is left
-
-    @property
-    def at_end(self) -> bool:
-        return self._eof
-
-    def _read(self) -> bool:
-        if self._eof:
-            return False
-        try:
-            block = self._stream.read(CHUNK)
-        except READ_ERRORS as exc:
-            self.error, self._eof = exc, True
-            return False
-        if not block:
-            self._eof = True
-            return False
-        self._parts.append(block)
-        self._size += len(block)
-        return True
-
-    def _joined(self) -> bytes:
-        if len(self._parts) != 1:
-            self._parts = [b"".join(self._parts)]
-        return self._parts[0]
-
-    def _consume(self, n: int) -> bytes:
-        buf = self._joined()
-        data, rest = buf[:n], buf[n:]
-        self._parts, self._size = [rest], len(rest)
-        nl = data.rfind(b"\n")
-        self.col = len(data) - nl - 1 if nl >= 0 else self.col + len(data)
-        return data
-
-    def prolog(self) -> bytes | None:
-        """The bytes before the first record's start tag; None when there is nothing safe to cut."""
-        while True:
-            m = self._starts.search(self._joined())
-            if m or self._size > _PROLOG_LIMIT or not self._read():
-                break
-        if m is None:
-            return None
-        head = self._joined()[: m.start()]
-        if b"<!--" in head or b"<![CDATA[" in head:
-            return None  # a closing tag could hide in there; not worth the risk
-        return self._consume(m.start())
-
-    def learn(self, records: int) -> None:
-        """The oldest chunk cut and not yet learnt from held `records` records: size chunks by it."""
-        self._learnt_bytes += self._sizes.popleft() if self._sizes else 0
-        self._learnt_records += records
-        if self._learnt_records:
-            self._record_bytes = max(1, self._learnt_bytes // self._learnt_records)
-
-    def next_chunk(self) -> _Job | None:
-        """The next run of about `chunk_records` whole records (fewer at the end); None after the last."""
-        if not self._record_bytes:  # first chunk: guess the record size from what is in already
-            buf = self._joined()
-            n = sum(buf.count(c) for c in self._closes)
-            self._record_bytes = max(1, self._cut(buf, len(buf)) // n) if n else CHUNK
-        want = self._chunk_records * self._record_bytes
-        while True:
-            while self._size < want and self._read():
-                pass
-            buf = self._joined()
-            cut = self._cut(buf, want)
-            if cut > 0:
-                break
-            if self._eof or self._size >= _GIANT:
-                return None
-            want = max(self._size + CHUNK, 2 * want)  # doubling: re-joining and re-scanning stay linear
-        col, first = self.col, not self._cut_any
-        data = self._consume(cut)
-        self._cut_any = True
-        self._sizes.append(len(data))
-        return _Job(data, col, first)
-
-    def _cut(self, buf: bytes, want: int) -> int:
-        """The end of the last record closing tag in buf[:want], else of the first one after; 0: none."""
-        near = max(0, want - 2 * CHUNK)
-        for start, end in ((near, want), (0, near)):  # the newest bytes first: absent tags cost a scan
-            ends = [at + len(c) for c in self._closes if (at := buf.rfind(c, start, end)) >= 0]
-            if ends:
-                return max(ends)
-        ends = [at + len(c) for c in self._closes if (at := buf.find(c, max(0, want - len(c)))) >= 0]
-        return min(ends) if ends else 0
-
-    def take_rest(self) -> bytes:
-        """Everything left, once the stream is read to its end (normally the root's end tag)."""
-        while self._read():
-            pass
-        return self._consume(self._size)
-
-    def rest(self) -> Iterator[bytes]:
-        """What is left of the buffer, then the rest of the stream, then its read error if any."""
-        if self._size:
-            yield self._consume(self._size)
-        while self._read():
-            yield self._consume(self._size)
-        yield from self.raise_error()
-
-    def raise_error(self) -> Iterator[bytes]:
-        if self.error is not None:
-            raise self.error
-        yield from ()
-
-
 # -- the workers ---------------------------------------------------------------------------
 
 _SETTINGS: _Settings | None = None
@@ -657,6 +565,7 @@ def _work(path: str, first: bool) -> tuple[bool, str | None, int, int]:
                     _write_records(group, f)
             else:
                 for batch in in_groups(map(st.prepare, items), CHUNK_RECORDS):
+                    _register(type(batch[0]))
                     _dump([batch], f)
         if not ctx.raw.ok:  # the sequential reader would hash re-serialised elements from here on
             raise _NotClean
@@ -735,7 +644,7 @@ def _no_collection() -> Iterator[None]:
             gc.enable()
 
 
-# Records pickled as (class, field values): about twice as fast to write as pickle's default
+# Dataclasses pickled as (class, field values): about twice as fast to write as pickle's default
 # for slotted dataclasses, and as fast to read.
 def _reducer(cls: type) -> Callable[[Any], tuple]:
     names = [f.name for f in fields(cls)]
@@ -762,9 +671,14 @@ _DISPATCH = {
         _rec.Trial,
         _rec.Provenance,
         ParseIssue,
-        Prepared,
     )
 }
+
+
+def _register(cls: type) -> None:
+    """Pickle what `prepare` gives the fast way too, when it is a dataclass built from its fields."""
+    if cls not in _DISPATCH and is_dataclass(cls) and all(f.init for f in fields(cls)):
+        _DISPATCH[cls] = _reducer(cls)
 
 
 class _Pickler(pickle.Pickler):
