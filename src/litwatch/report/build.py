@@ -185,7 +185,7 @@ def _build(store: Any, topic: Any, period: Period, options: ReportOptions) -> Di
     summary = {"facts": facts, **all_languages(facts, labels)}
     sources = report_sources(store, period_ids)
     source_runs = sorted({s["run_id"] for s in sources["searches"] if s.get("run_id")}
-                         | _import_runs(store, period_ids))
+                         | store.import_run_ids(period_ids))
     runs = report_runs(store, name, source_runs, period_ids)
     search = {
         "files": sources["files"],
@@ -239,15 +239,6 @@ def _plain(s: Any) -> dict[str, Any]:
     if isinstance(s, dict):
         return dict(s)
     return {k: getattr(s, k, None) for k in ("record_id", "label", "score", "reason", "title")}
-
-
-def _import_runs(store, ids: list[int]) -> set[int]:
-    import json
-
-    rows = store.conn.execute(
-        "SELECT DISTINCT run_id FROM source_items WHERE run_id IS NOT NULL AND source LIKE 'file:%' "
-        "AND record_id IN (SELECT value FROM json_each(?))", (json.dumps(ids),)).fetchall()
-    return {r[0] for r in rows}
 
 
 def _concepts(ann: Any) -> dict[str, list[str]]:
@@ -383,12 +374,6 @@ def _cell_sources(concepts: dict[str, list[str]]) -> list[str]:
 
 def _count_previous(store, included: set[int], period: Period) -> int:
     """Included papers of the previous period (dated ones: undated records belong to no period)."""
-    import json
-
     ids = [rid for rid, month, year in store.period_ids(period.start, period.end)
            if rid in included and (month or year)]
-    if not ids:
-        return 0
-    return store.conn.execute(
-        "SELECT count(*) FROM records WHERE kind != 'trial' AND id IN (SELECT value FROM json_each(?))",
-        (json.dumps(ids),)).fetchone()[0]
+    return sum(1 for kind in store.kinds(ids, live_only=False).values() if kind != "trial") if ids else 0
