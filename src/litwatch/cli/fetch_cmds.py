@@ -11,6 +11,7 @@ from rich.table import Table
 
 from litwatch.cli.app import DbOption, app, console, err_console
 from litwatch.errors import SourceError, StoreError, UsageError
+from litwatch.sources.registry import SOURCES, names_text
 from litwatch.store import open_store
 
 __all__ = ["fetch_cmd", "runs_cmd"]
@@ -24,7 +25,7 @@ def fetch_cmd(
         None, help="A topic name (or .toml profile), or a query sent as-is to each source."
     ),
     source: Optional[str] = typer.Option(
-        None, "--source", "-s", help="Comma-separated: pubmed,europepmc,clinicaltrials,crossref (default: the topic's)."
+        None, "--source", "-s", help=f"Comma-separated: {names_text(sep=',')} (default: the topic's)."
     ),
     date_from: Optional[str] = typer.Option(None, "--from", help="First day, YYYY-MM-DD (or YYYY-MM)."),
     date_to: Optional[str] = typer.Option(None, "--to", help="Last day, YYYY-MM-DD (or YYYY-MM)."),
@@ -33,7 +34,8 @@ def fetch_cmd(
     ),
     resume: Optional[int] = typer.Option(None, "--resume", help="Continue a stopped fetch run (see `litwatch runs`)."),
     batch_size: Optional[int] = typer.Option(
-        None, "--batch-size", min=1, max=1000, help="Records per request (default: PubMed 200, Europe PMC 500, CT.gov 1000)."
+        None, "--batch-size", min=1, max=1000, help="Records per request (default: "
+        + ", ".join(f"{s.label} {s.default_size}" for s in SOURCES.values()) + ")."
     ),
     datetype: str = typer.Option("pdat", "--datetype", help="PubMed date for --from/--to: pdat (published) or edat (entered)."),
     entry_window: Optional[int] = typer.Option(

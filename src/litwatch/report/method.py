@@ -8,10 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 from litwatch.report.texts import LANGS, is_zh, to_lang
+from litwatch.sources.registry import SOURCE_NAMES
 
 __all__ = ["report_sources", "report_runs", "rules_sentences", "versions"]
 
-_LIVE = ("pubmed", "europepmc", "clinicaltrials", "crossref")
+_LIVE = SOURCE_NAMES  # copies from a live service; any other source is a file
 
 
 def report_sources(store, record_ids: list[int]) -> dict[str, Any]:

@@ -39,15 +39,13 @@ import sqlite3
 from litwatch import config
 from litwatch.errors import SourceError, StoreError, UsageError
 from litwatch.records import Record
-from litwatch.sources import SOURCE_NAMES, checkpoints
+from litwatch.sources import checkpoints, connector_class
 from litwatch.sources.base import Part, Window
 from litwatch.sources.http import HttpClient, HttpOptions
+from litwatch.sources.registry import DEFAULT_SOURCES, SOURCE_NAMES, SOURCES
 from litwatch.store.upsert import COUNT_NAMES, StoreCounts
 
 __all__ = ["fetch", "has_successful_fetch", "FetchSummary", "SourceSummary", "FetchInterrupted", "parse_day"]
-
-DEFAULT_SOURCES = ("pubmed", "europepmc", "clinicaltrials")
-_LABELS = {"pubmed": "PubMed", "europepmc": "Europe PMC", "clinicaltrials": "ClinicalTrials.gov", "crossref": "Crossref"}
 
 
 @dataclass(slots=True, kw_only=True)
@@ -233,9 +231,6 @@ def fetch(
     return summary
 
 
-_SIZE_ARG = {"pubmed": "batch_size", "europepmc": "page_size", "clinicaltrials": "page_size", "crossref": "page_size"}
-
-
 def _store_failed(store, summary: FetchSummary, exc: StoreError, started: float) -> StoreError:
     """The error that ends a run the store could not take: what was stored, and whether the log says so."""
     summary.errors.append(exc.one_line())
@@ -354,7 +349,7 @@ class _RunContext:
     def connector_opts(self, source: str) -> dict[str, Any]:
         opts = dict(self.connector_options.get(source, {}))
         if self.params.get("batch_size"):
-            opts.setdefault(_SIZE_ARG[source], self.params["batch_size"])
+            opts.setdefault(SOURCES[source].size_arg, self.params["batch_size"])
         if source == "pubmed":
             opts.setdefault("datetype", self.params.get("datetype") or "pdat")
         return opts
@@ -398,7 +393,7 @@ class _SourceRun:
             planned = [(p, None, False, 0) for p in parts]
         self.summary.parts = len(planned)
         self.summary.total = sum(p.total or 0 for p, *_ in planned)
-        task = self.bar.add_task(_LABELS[self.source], total=self.summary.total or None) if self.bar else None
+        task = self.bar.add_task(SOURCES[self.source].label, total=self.summary.total or None) if self.bar else None
         for part, cursor, done, fetched in planned:
             if self.bar:
                 self.bar.advance(task, fetched)
@@ -435,21 +430,7 @@ class _SourceRun:
 
 
 def _connector(source: str, client: HttpClient, opts: dict[str, Any]):
-    if source == "pubmed":
-        from litwatch.sources.pubmed import PubMed
-
-        return PubMed(client, **opts)
-    if source == "europepmc":
-        from litwatch.sources.europepmc import EuropePMC
-
-        return EuropePMC(client, **opts)
-    if source == "clinicaltrials":
-        from litwatch.sources.clinicaltrials import ClinicalTrials
-
-        return ClinicalTrials(client, **opts)
-    from litwatch.sources.crossref import Crossref
-
-    return Crossref(client, **opts)
+    return connector_class(source)(client, **opts)
 
 
 def _status_changes(store, records: list[Record]) -> list[dict[str, Any]]:

@@ -4,7 +4,8 @@ A profile (see `builtin/stem-cell-depression.toml` and `template.toml`) has
 
     name, version, highlights_per_month, model_min_precision, model_min_recall
     [names]            lang -> the topic's name
-    [queries]          pubmed, europepmc, clinicaltrials ("cond=...; intr=...")
+    [queries]          a query per source of sources/registry.py: pubmed, europepmc, clinicaltrials
+                       ("cond=...; intr=..."), crossref (fetched only when asked for)
     [concepts.ID]      label, terms (phrases), zh (Chinese terms), case_terms (case kept), patterns
                        (regexes), vocab, joins (a cue set its mentions stand for), needs_long_form
     [[include]]        name, any = [concept ids]  -- the intervention and condition groups
@@ -26,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from litwatch.errors import ProfileError
+from litwatch.sources.registry import SOURCE_NAMES
 from litwatch.topics.relations import (
     CueSet,
     Context,
@@ -40,7 +42,7 @@ from litwatch.topics.terms import TermMatcher
 __all__ = ["Concept", "ConceptGroup", "Exclusion", "Topic", "topic_from_dict", "LANGUAGES", "SOURCES"]
 
 LANGUAGES = ("en", "zh-Hans", "zh-Hant")
-SOURCES = ("pubmed", "europepmc", "clinicaltrials")
+SOURCES = SOURCE_NAMES  # the [queries] keys a profile may have: the Source table's names
 TEXT_KEYS = ("title", "intro", "disclaimer")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
