@@ -366,3 +366,15 @@ def test_method_names_the_live_searches_their_warnings_and_only_their_queries(st
     assert "europepmc" not in md.lower() and "Europe PMC" not in md  # the profile's other queries made nothing here
     zh = render(d, "md", "zh-Hans").decode().split("## 概览")[0]
     assert "**在线检索**" in zh and "**数据库返回的提示**" in zh
+
+
+def test_the_method_states_the_relation_rules_not_co_occurrence():
+    from litwatch.report.method import rules_sentences
+    from litwatch.topics import load_topic
+
+    said = rules_sentences(load_topic("stem-cell-depression"))
+    assert "studied as a treatment of depression" in said["en"] and "title" in said["en"]
+    assert "negated and hypothetical mentions never counted" in said["en"] and "disease modelling" in said["en"]
+    assert "name both" not in said["en"]  # the old co-occurrence wording
+    assert "作为" in said["zh-Hans"] and "须同时提及" not in said["zh-Hans"] and said["zh-Hans"].endswith("。")
+    assert "幹細胞" in said["zh-Hant"]

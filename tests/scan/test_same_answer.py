@@ -8,8 +8,9 @@ import json
 from litwatch.annotate import get_annotations
 from litwatch.annotate.storage import annotate_store
 from litwatch.ingest import import_files
-from litwatch.scan import connect, scan_files
+from litwatch.scan import connect, import_scan, scan_files
 from litwatch.screen import decisions_for, included_ids, update_screening
+from litwatch.store import open_store
 from litwatch.topics import load_topic
 from tests.scan.conftest import KINASE, TOPICS
 
@@ -59,3 +60,24 @@ def test_what_a_scan_annotates_is_what_annotate_stores(baseline_dir, tmp_path, d
         scanned = json.loads(rows[store.get(rid).ids.pmid]["annotations"])
         assert scanned == stored
         assert rows[store.get(rid).ids.pmid]["design"] == stored["design"]
+
+
+def test_the_store_and_a_scan_agree_across_an_update_file(baseline_dir, update, tmp_path, dask_client, store):
+    """`litwatch import` of the baseline and then the update file keeps each PMID's latest version,
+    as the scan's file order does: the same records included, the same versions stored."""
+    topic = load_topic(KINASE)
+    out = tmp_path / "scan"
+    scan_files([topic], [baseline_dir, update.path], out=out, client=dask_client)
+    imported = import_files(store, [baseline_dir, update.path])
+    assert imported.deleted == 1 and imported.updated == 2  # the two new versions replace the baseline's
+    update_screening(store, topic, use_model=False)
+    pmid_of = {rid: rec.ids.pmid for rid, rec in store.iter_records()}
+    single = {pmid_of[rid] for rid in included_ids(store, topic)}
+    rows = _scan_rows(out, topic.name)
+    assert {p for p, r in rows.items() if r["label"] == "include"} == single
+    assert update.now_in in single and update.new in single
+    assert update.dropped not in single and update.deleted not in single
+    with open_store(tmp_path / "from-scan.db") as other:
+        import_scan(other, out)
+        for pmid in rows:  # the version `import --scan` stores is the one the import made current
+            assert other.get(other.resolve(pmid)).content_hash() == store.get(store.resolve(pmid)).content_hash()

@@ -120,6 +120,10 @@ def show_cmd(
     _print_record(record_id, record, sources, merges)
 
 
+def _shown_date(d) -> str:
+    return d.value[: {"day": 10, "month": 7, "season": 7}.get(d.precision, 4)]
+
+
 def _print_record(record_id: int, record, sources, merges) -> None:
     console.rule(f"#{record_id} {record.ids.best() or ''}")
     console.print(f"[bold]{record.title or '(no title)'}[/]", highlight=False)
@@ -131,6 +135,13 @@ def _print_record(record_id: int, record, sources, merges) -> None:
     console.print(" ".join(b for b in bits if b) + f"  report month {record.report_month() or '?'}", highlight=False)
     ids = {f: getattr(record.ids, f) for f in ("pmid", "pmcid", "doi", "nct", "pii") if getattr(record.ids, f)}
     console.print("  ".join(f"{k}: {v}" for k, v in ids.items()), highlight=False)
+    if record.dates:  # which date is online and which the matters to reports and audits
+        console.print("dates: " + "  ".join(f"{k} {_shown_date(d)}" for k, d in record.dates.items()),
+                      highlight=False, markup=False)
+    affiliations = record.authors[0].affiliations if record.authors else []
+    if affiliations:
+        more = f" (+{len(affiliations) - 1} more)" if len(affiliations) > 1 else ""
+        console.print(f"first author's affiliation: {affiliations[0]}{more}", highlight=False, markup=False)
     if record.trial:
         t = record.trial
         console.print(f"trial: {t.status} {t.phase or ''} enrollment {t.enrollment} sponsor {t.sponsor}",

@@ -84,11 +84,34 @@ def report_runs(store, topic_name: str, source_run_ids: list[int], record_ids: l
     return sorted(out, key=lambda r: r["id"])
 
 
+_KINDS = {
+    "en": {"title": "both named in the title",
+           "therapeutic": "joined in one sentence of the abstract by a therapeutic word (treat, alleviate, reverse ...)",
+           "administration": "the intervention given in the methods with the condition, its models or its tests measured",
+           "registry": "both listed by a registered trial",
+           "association": "linked in one sentence of the abstract by an association word"},
+    "zh-Hans": {"title": "标题同时提及两者",
+                "therapeutic": "摘要同一句中以治疗性词语（治疗、缓解、逆转等）连接两者",
+                "administration": "方法中给予该干预并测量该病症、其模型或行为学测试",
+                "registry": "注册试验同时列出两者",
+                "association": "摘要同一句中以关联性词语连接两者"},
+}
+
+
+def _short(label: str) -> str:
+    """A context's label up to its explanation ('disease modelling: patient- ...' -> 'disease modelling')."""
+    for sep in (":", "：", " (", "（"):
+        label = label.split(sep)[0]
+    return label.strip()
+
+
 def rules_sentences(topic: Any) -> dict[str, str]:
-    """The inclusion rules of `topic` in one sentence per language."""
+    """The inclusion rules of `topic` in one sentence per language (what a reader needs to trust the list)."""
     concepts = getattr(topic, "concepts", {}) or {}
-    groups = getattr(topic, "include", []) or []
+    groups = {g.name: g for g in (getattr(topic, "include", []) or [])}
     excludes = getattr(topic, "exclude", []) or []
+    relations = getattr(topic, "relations", None)
+    contexts = getattr(topic, "contexts", []) or []
 
     def names(ids: list[str], lang: str) -> str:
         base = "zh-Hans" if is_zh(lang) else "en"
@@ -104,24 +127,54 @@ def rules_sentences(topic: Any) -> dict[str, str]:
     out = {}
     for lang in LANGS:
         base = "zh-Hans" if is_zh(lang) else "en"
-        parts = [names(g.any, base) for g in groups if getattr(g, "any", None)]
-        masked = [e.concept for e in excludes if getattr(e, "mode", "") == "mask"]
-        if base == "en":
-            numbered = "; and ".join(f"({k}) {part}" for k, part in enumerate(parts, 1))
-            s = ("A record was included when its title, abstract, keywords or MeSH terms name both " + numbered
-                 if len(parts) > 1 else "A record was included when its title, abstract, keywords or MeSH terms name "
-                 + parts[0] if parts else "A record was included by the topic profile's rules")
-            if masked:
-                s += " (not counting " + names(masked, base).replace(" or ", " and ") + ")"
-            s += "; a ranker that learns from people's decisions may suggest more, and a person's decision always wins."
+        if relations is not None and relations.intervention in groups:
+            s = _relation_sentence(relations, groups, contexts, names, base)
         else:
-            numbered = "，以及".join(f"（{k}）{part}" for k, part in enumerate(parts, 1))
-            s = ("纳入标准：题目、摘要、关键词或MeSH主题词须同时提及" + numbered if parts else "按主题配置的规则纳入")
-            if masked:
-                s += "；不计" + names(masked, base).replace("或", "和")
-            s += "；排序模型可根据人工判定提出建议，人工判定始终优先。"
+            s = _cooccurrence_sentence(list(groups.values()), excludes, names, base)
         out[lang] = s if lang in ("en", "zh-Hans") else to_lang(s, lang)
     return out
+
+
+def _relation_sentence(rel, groups, contexts, names, base: str) -> str:
+    inter = names(groups[rel.intervention].any, base)
+    cond = names(groups[rel.condition].any, base) if rel.condition and rel.condition in groups else None
+    ways = [_KINDS[base][k] for k in rel.kinds if k in _KINDS[base]]
+    seen: list[str] = []
+    for c in contexts:
+        label = _short((c.label or {}).get(base) or (c.label or {}).get("en") or c.name)
+        if label and label not in seen:
+            seen.append(label)
+    if base == "en":
+        what = f"the {inter} were studied as a treatment of {cond}" if cond else f"the {inter} were studied as a therapy"
+        s = f"A record was included only when {what}: " + "; or ".join(ways)
+        s += "; negated and hypothetical mentions never counted"
+        if seen:
+            s += ", nor did " + ", ".join(seen[:5]) + (" and other contexts the profile excludes" if len(seen) > 5 else "")
+        return s + "; a ranker that learns from people's decisions may suggest more, and a person's decision always wins."
+    what = f"将（1）{inter}作为（2）{cond}的治疗进行研究" if cond else f"将{inter}作为疗法进行研究"
+    s = f"纳入标准：记录须{what}，即" + "，或".join(ways)
+    s += "；否定或假设性的提及不计"
+    if seen:
+        s += "，" + "、".join(seen[:5]) + ("等" if len(seen) > 5 else "") + "情形亦不计"
+    return s + "；排序模型可根据人工判定提出建议，人工判定始终优先。"
+
+
+def _cooccurrence_sentence(groups, excludes, names, base: str) -> str:
+    parts = [names(g.any, base) for g in groups if getattr(g, "any", None)]
+    masked = [e.concept for e in excludes if getattr(e, "mode", "") == "mask"]
+    if base == "en":
+        numbered = "; and ".join(f"({k}) {part}" for k, part in enumerate(parts, 1))
+        s = ("A record was included when its title, abstract, keywords or MeSH terms name both " + numbered
+             if len(parts) > 1 else "A record was included when its title, abstract, keywords or MeSH terms name "
+             + parts[0] if parts else "A record was included by the topic profile's rules")
+        if masked:
+            s += " (not counting " + names(masked, base).replace(" or ", " and ") + ")"
+        return s + "; a ranker that learns from people's decisions may suggest more, and a person's decision always wins."
+    numbered = "，以及".join(f"（{k}）{part}" for k, part in enumerate(parts, 1))
+    s = ("纳入标准：题目、摘要、关键词或MeSH主题词须同时提及" + numbered if parts else "按主题配置的规则纳入")
+    if masked:
+        s += "；不计" + names(masked, base).replace("或", "和")
+    return s + "；排序模型可根据人工判定提出建议，人工判定始终优先。"
 
 
 def versions(topic: Any, annotator: str | None, vocabulary: str | None) -> dict[str, Any]:

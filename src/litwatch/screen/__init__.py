@@ -25,7 +25,6 @@ from litwatch.screen.api import (
 from litwatch.screen.check import Overturn, overturned
 from litwatch.screen.csvio import export_decisions, import_decisions
 from litwatch.screen.rules import Decision, find_matches, rule_decision
-from litwatch.screen.simulate import simulate, simulate_file, summarize
 
 __all__ = [
     "Decision",
@@ -48,3 +47,15 @@ __all__ = [
     "simulate_file",
     "summarize",
 ]
+
+
+def __getattr__(name: str):
+    # the simulation needs scikit-learn, whose import costs seconds: load it when it is asked for
+    if name in ("simulate", "simulate_file", "summarize"):
+        import importlib
+
+        module = importlib.import_module("litwatch.screen.simulate")
+        # importing the submodule bound its name here; the package's name `simulate` is the function
+        globals().update(simulate=module.simulate, simulate_file=module.simulate_file, summarize=module.summarize)
+        return globals()[name]
+    raise AttributeError(f"module 'litwatch.screen' has no attribute {name!r}")

@@ -24,11 +24,9 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
-from sklearn.preprocessing import normalize
 
-from litwatch.screen.models import ngram_tfidf
+# scikit-learn (and models, which needs it) load only when a ranker is fitted: importing them costs
+# about two seconds, which a report on an unchanged store would otherwise pay for nothing
 
 __all__ = ["Fit", "fit_ranker", "training_universe", "names_a_concept", "MIN_PER_CLASS", "MAX_RULE_NEGATIVES"]
 
@@ -71,6 +69,10 @@ class Fit:
 
 
 def _features(texts: list[str], evidence: list[list[str]]) -> sp.csr_matrix:
+    from sklearn.preprocessing import normalize
+
+    from litwatch.screen.models import ngram_tfidf
+
     try:
         words = ngram_tfidf(texts, (1, 1)).astype(np.float64)
     except ValueError:  # no word anywhere
@@ -98,7 +100,9 @@ def training_universe(evidence: dict[int, list[str]]) -> list[int]:
     return sorted(named + bare[:MAX_RULE_NEGATIVES])
 
 
-def _fit(X, rows: list[int], y: np.ndarray, w: np.ndarray) -> LogisticRegression | None:
+def _fit(X, rows: list[int], y: np.ndarray, w: np.ndarray):
+    from sklearn.linear_model import LogisticRegression
+
     if len(set(y.tolist())) < 2:
         return None
     clf = LogisticRegression(C=C, solver="liblinear", max_iter=200)
@@ -122,6 +126,8 @@ def _training(ids_row: dict[int, int], rule_labels: dict[int, int], person_label
 
 
 def _cv_scores(X, ids_row, rule_labels, person_labels, skip) -> dict[int, float]:
+    from sklearn.model_selection import StratifiedKFold
+
     persons = sorted(person_labels)
     y = np.array([person_labels[r] for r in persons])
     k = max(2, min(CV_FOLDS, int(min(y.sum(), len(y) - y.sum()))))

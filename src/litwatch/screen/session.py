@@ -18,7 +18,6 @@ import numpy as np
 from litwatch.records import Record
 from litwatch.screen.api import _training, record_decision, record_text, undo_decision
 from litwatch.screen.decisions import effective, latest_rows
-from litwatch.screen.models import make_cycle
 from litwatch.screen.rules import Decision, rule_decision
 from litwatch.topics import Topic
 
@@ -46,6 +45,8 @@ class Session:
             self.records = {rid: rec for rid, rec in self.store.iter_records()}
         self.ids = list(self.records)
         self.row = {rid: i for i, rid in enumerate(self.ids)}
+        from litwatch.screen.models import make_cycle  # scikit-learn loads only for an interactive session
+
         self.cycle = make_cycle()
         self.X = self.cycle.features([record_text(self.records[i]) for i in self.ids]) if self.ids else None
         self.labels = _training(self.store, self.topic.name, self.ids)

@@ -10,6 +10,15 @@ are distinct works however alike ("...: Part 1" and "...: Part 2" by one author 
 
 A record without an author is blocked by year and the first significant words of its title, so
 that a large file without authors does not put every record of a year in one block.
+
+Versions: the copies of one item of a source that publishes versions of its records (a PMID from
+PubMed baseline and update files, an NCT id from ClinicalTrials.gov, a DOI from Crossref) are
+versions, not duplicates. The newest replaces the others in the merged record, whose provenance
+still lists every copy: the one with the later revision date (PubMed DateRevised, the registry's
+last update) when every copy has one, else the one stored last. Copies from different sources,
+and per-file copies of general formats (RIS, BibTeX, CSV: one file's DOI is no other file's
+version) and of Europe PMC (its lite and core results are partial views of one version), merge
+as before.
 """
 
 from __future__ import annotations
@@ -28,6 +37,9 @@ __all__ = [
     "normalize_title",
     "fuzzy_block",
     "item_key",
+    "VERSIONED_SOURCES",
+    "version_key",
+    "current_copies",
     "merge_records",
     "ids_conflict",
     "title_score",
@@ -163,6 +175,68 @@ def item_key(record: Record) -> str:
     return "title:" + normalize_title(record.title) + f"|{record.year or ''}|{_family(record)}"
 
 
+# Sources whose copies of one item (same source, same item_key) are versions of one record.
+VERSIONED_SOURCES: frozenset[str] = frozenset({
+    "pubmed", "file:pubmed-xml", "file:medline",
+    "clinicaltrials", "file:ctgov-json", "file:ctgov-csv",
+    "crossref", "file:crossref",
+})
+_REVISION_KEYS = ("last_revised", "last_update")  # PubMed DateRevised / MEDLINE LR; a registry's last update
+
+
+def version_key(record: Record) -> tuple[str, str] | None:
+    """(source, item key) shared by the versions of one item of a versioned source, else None."""
+    source = record.provenance[0].source if record.provenance else ""
+    if source not in VERSIONED_SOURCES:
+        return None
+    key = item_key(record)
+    return None if key.startswith("title:") else (source, key)
+
+
+def _revision(record: Record) -> str | None:
+    for key in _REVISION_KEYS:
+        d = record.dates.get(key)
+        if d is not None:
+            return d.value
+    return None
+
+
+def current_copies(copies: list[Record]) -> tuple[list[Record], dict[int, list[Record]]]:
+    """(the copies that count, {index in that list: the older versions it replaces, newest first}).
+
+    `copies` are in the order they were first stored. Among the versions of one item the newest
+    counts: by revision date when every version has one, else the one stored last, so importing
+    an older file after a newer one never brings the older values back."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for n, c in enumerate(copies):
+        key = version_key(c)
+        if key is not None:
+            groups.setdefault(key, []).append(n)
+    if all(len(g) == 1 for g in groups.values()):
+        return list(copies), {}
+    winner_of: dict[int, list[int]] = {}
+    dropped: set[int] = set()
+    for members in groups.values():
+        if len(members) == 1:
+            continue
+        revisions = [_revision(copies[n]) for n in members]
+        if all(revisions):
+            order = sorted(zip(revisions, members), reverse=True)
+            ranked = [n for _, n in order]
+        else:
+            ranked = sorted(members, reverse=True)
+        winner_of[ranked[0]] = ranked[1:]
+        dropped.update(ranked[1:])
+    current, older = [], {}
+    for n, c in enumerate(copies):
+        if n in dropped:
+            continue
+        if n in winner_of:
+            older[len(current)] = [copies[m] for m in winner_of[n]]
+        current.append(c)
+    return current, older
+
+
 def _rank(record: Record) -> int:
     source = record.provenance[0].source if record.provenance else ""
     try:
@@ -182,12 +256,19 @@ def _fill(target: object, other: object) -> None:
 
 
 def merge_records(copies: list[Record]) -> Record:
-    """One record from every source's copy: the best-ranked source's values, gaps filled from the rest."""
-    ordered = sorted(copies, key=_rank)
+    """One record from every source's copy: the best-ranked source's values, gaps filled from the rest.
+
+    `copies` in the order they were stored; an item's older versions give no values, only their
+    provenance (after that of the version that replaces them), see current_copies."""
+    current, older = current_copies(copies)
+    ranked = sorted(range(len(current)), key=lambda n: _rank(current[n]))
+    ordered = [current[n] for n in ranked]
     merged = Record.from_dict(ordered[0].to_dict())
     merged.provenance = []
-    for other in ordered:
-        merged.provenance.extend(other.provenance)
+    for n in ranked:
+        merged.provenance.extend(current[n].provenance)
+        for old in older.get(n, ()):
+            merged.provenance.extend(old.provenance)
     for other in ordered[1:]:
         _fill(merged.ids, other.ids)
         _fill(merged.journal, other.journal)

@@ -4,6 +4,10 @@ For each incoming copy of a work (one source's record, prepared by store.prepare
 1. a PubMed deletion marks the stored record deleted;
 2. the same (source, item key) seen before with the same content -> unchanged; with new content ->
    the copy is replaced and the merged record recomputed (the old version goes to record_history);
+   another file's copy of an item of a versioned source the record holds (an update file's
+   version of a PMID) is kept beside the others, and the newest version replaces the rest in the
+   merged record (store.merge.current_copies): counted updated when that changed the record,
+   else unchanged, and logged in `merges` with rule "version";
 3. a new copy whose strong ids (pmid, doi, pmcid, nct) match stored records joins them (records
    bridged by the new copy's ids are folded into one), the merge is logged with the id that decided;
    a match that another strong id contradicts (the copy's PMCID is held by a record with another
@@ -24,7 +28,8 @@ from rapidfuzz import fuzz
 from litwatch.formats.base import utc_now
 from litwatch.records import Record, with_provenance
 from litwatch.store.merge import (
-    FUZZY_THRESHOLD, fuzzy_block, merge_records, normalize_title, same_series_part, strong_from_text,
+    FUZZY_THRESHOLD, VERSIONED_SOURCES, fuzzy_block, merge_records, normalize_title, same_series_part,
+    strong_from_text,
 )
 from litwatch.store.prepare import Prepared, fts_values
 
@@ -342,10 +347,13 @@ def _upsert_one(store: "Store", item: Prepared, result: UpsertResult, now: str, 
     else:
         target, score = _fuzzy_match(store, item)
         rule = "fuzzy-title" if target is not None else None
+    version = target is not None and _holds_version(store, target, item)
+    if version:
+        rule = "version"  # a newer (or older) version of an item the record holds: not a duplicate
     if target is None:
         target = _insert_record(store, item, now)
         result.new += 1
-    else:
+    elif not version:
         result.merged += 1
     cur = conn.execute(
         "INSERT INTO source_items(record_id, source, item_key, origin, location, retrieved_at, raw_hash, run_id, "
@@ -359,8 +367,25 @@ def _upsert_one(store: "Store", item: Prepared, result: UpsertResult, now: str, 
             "VALUES (?,?,?,?,?,?,?)",
             (target, cur.lastrowid, rule, score, f"{item.source} {item.item_key}", run_id, now),
         )
-        _refresh(store, target, now, run_id)
+        changed = _refresh(store, target, now, run_id)
+        if version:
+            if changed:
+                result.updated += 1
+            else:
+                result.unchanged += 1
     return target
+
+
+def _holds_version(store: "Store", record_id: int, item: Prepared) -> bool:
+    """Does the record hold another copy of this item of a versioned source (another file's copy
+    of the same PMID from PubMed XML, say)? Item keys of files end in " @<file>"."""
+    if item.source not in VERSIONED_SOURCES:
+        return False
+    base = item.item_key.partition(" @")[0]
+    if base.startswith("title:"):
+        return False
+    return any(key.partition(" @")[0] == base for (key,) in store.conn.execute(
+        "SELECT item_key FROM source_items WHERE record_id = ? AND source = ?", (record_id, item.source)))
 
 
 def _id_matches(store: "Store", item: Prepared, result: UpsertResult | None = None) -> list[tuple[int, str]]:
@@ -457,8 +482,10 @@ def _fts_remove(store: "Store", record_id: int) -> None:
     )
 
 
-def _refresh(store: "Store", record_id: int, now: str, run_id: int | None) -> None:
-    """Recompute the merged view of a record from its source copies; keep the old version in history."""
+def _refresh(store: "Store", record_id: int, now: str, run_id: int | None) -> bool:
+    """Recompute the merged view of a record from its source copies; keep the old version in history.
+
+    True when the record's content (its values, provenance aside) changed."""
     conn = store.conn
     old = conn.execute("SELECT data, content_hash FROM records WHERE id = ?", (record_id,)).fetchone()
     copies = []
@@ -470,7 +497,7 @@ def _refresh(store: "Store", record_id: int, now: str, run_id: int | None) -> No
     body, provenance, digest = merged.json_parts()
     text = with_provenance(body, provenance)
     if old["data"] == text or orjson.loads(old["data"]) == orjson.loads(text):  # a file of an older litwatch
-        return  # may hold the same JSON with its keys in another order
+        return False  # may hold the same JSON with its keys in another order
     conn.execute(
         "INSERT INTO record_history(record_id, changed_at, run_id, content_hash, data) VALUES (?,?,?,?,?)",
         (record_id, now, run_id, old["content_hash"], old["data"]),
@@ -490,6 +517,7 @@ def _refresh(store: "Store", record_id: int, now: str, run_id: int | None) -> No
     )
     if not merged.deleted:
         _fts_add(store, record_id, fts_values(merged))
+    return digest != old["content_hash"]
 
 
 def _fold(store: "Store", loser: int, target: int, now: str, run_id: int | None) -> None:
