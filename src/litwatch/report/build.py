@@ -155,7 +155,7 @@ def _build(store: Any, topic: Any, period: Period, options: ReportOptions) -> Di
 
     trials = build_trials(store, period, every_included, set(period_ids), papers, options.max_trials, trial_gloss)
     references = _references(store, registry)
-    overview = _overview(period, papers, labels)
+    overview = _overview(period, papers, labels, _map_dimensions(topic))
     counts = {
         "records": prisma["records"],
         "identified": sum((prisma.get("identified") or {}).values()),
@@ -309,7 +309,34 @@ def _online(record) -> dict[str, str] | None:
     return {"value": e.value, "precision": e.precision}
 
 
-def _overview(period: Period, papers: list[_Paper], labels) -> dict[str, Any]:
+def _map_dimensions(topic: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The annotation categories of the evidence map's rows and columns, from the profile's
+    [evidence_map] (default: cell sources x outcomes and mechanisms)."""
+    from litwatch.annotate.vocab import CATEGORIES
+    from litwatch.topics.model import EvidenceMap
+
+    spec = _get(topic, "evidence_map") or EvidenceMap()
+    rows, cols = tuple(_get(spec, "rows") or ()), tuple(_get(spec, "columns") or ())
+    for cat in rows + cols:
+        if cat not in CATEGORIES:
+            raise ReportError(f"topic {_get(topic, 'name')!r}: [evidence_map] names {cat!r}, not an annotation category",
+                              hint="use " + ", ".join(CATEGORIES))
+    return rows, cols
+
+
+def _dimension(concepts: dict[str, list[str]], categories: tuple[str, ...]) -> list[str]:
+    """A paper's concepts of `categories`, once each; cell sources as `_cell_sources` counts them."""
+    out: list[str] = []
+    for cat in categories:
+        for cid in _cell_sources(concepts) if cat == "cell_source" else concepts.get(cat, []):
+            if cid not in out:
+                out.append(cid)
+    return out
+
+
+def _overview(period: Period, papers: list[_Paper], labels,
+              dimensions: tuple[tuple[str, ...], tuple[str, ...]] = (("cell_source",), ("outcome_measure", "mechanism"))
+              ) -> dict[str, Any]:
     by_design, by_species, by_cell, by_class = Counter(), Counter(), Counter(), Counter()
     long = len(period.months()) > 24
     per_month: dict[str, Counter] = {}
@@ -318,8 +345,9 @@ def _overview(period: Period, papers: list[_Paper], labels) -> dict[str, Any]:
             per_month[f"{y:04d}"] = Counter()
     else:
         per_month = {m: Counter() for m in period.months()}
-    outcomes, mechanisms = Counter(), Counter()
-    pairs: Counter = Counter()
+    mechanisms = Counter()
+    row_dims, col_dims = dimensions
+    row_counts, col_counts, pairs = Counter(), Counter(), Counter()
     for p in papers:
         design = p.design or "design:other"
         by_design[design] += 1
@@ -330,19 +358,18 @@ def _overview(period: Period, papers: list[_Paper], labels) -> dict[str, Any]:
         c = p._concepts
         for s in c.get("species", []):
             by_species[s] += 1
-        cell_list = _cell_sources(c)
-        for cell in cell_list:
+        for cell in _cell_sources(c):
             by_cell[cell] += 1
-        effects = c.get("outcome_measure", []) + c.get("mechanism", [])
         for m in c.get("mechanism", []):
             mechanisms[m] += 1
-        for e in effects:
-            outcomes[e] += 1
-        for cell in cell_list:
-            for e in effects:
-                pairs[(cell, e)] += 1
-    cols = [e for e, _ in outcomes.most_common() if any(pairs[(c, e)] for c in by_cell)][:8]
-    rows = [c for c, _ in by_cell.most_common() if any(pairs[(c, e)] for e in cols)][:8]
+        row_list, col_list = _dimension(c, row_dims), _dimension(c, col_dims)
+        row_counts.update(row_list)
+        col_counts.update(col_list)
+        for r in row_list:
+            for e in col_list:
+                pairs[(r, e)] += 1
+    cols = [e for e, _ in col_counts.most_common() if any(pairs[(r, e)] for r in row_counts)][:8]
+    rows = [r for r, _ in row_counts.most_common() if any(pairs[(r, e)] for e in cols)][:8]
     for cid in list(by_design) + list(by_species) + list(by_cell) + rows + cols + [m for m, _ in mechanisms.most_common(3)]:
         labels(cid, "en")
     return {
@@ -355,7 +382,8 @@ def _overview(period: Period, papers: list[_Paper], labels) -> dict[str, Any]:
         "per_month": {m: dict(c) for m, c in sorted(per_month.items())},
         "bars": "year" if long else "month",
         "not_in_chart": sum(1 for p in papers if not p.month),
-        "evidence_map": {"rows": rows, "cols": cols, "counts": [[pairs[(r, e)] for e in cols] for r in rows]},
+        "evidence_map": {"rows": rows, "cols": cols, "counts": [[pairs[(r, e)] for e in cols] for r in rows],
+                         "dimensions": {"rows": list(row_dims), "cols": list(col_dims)}},
         "_cells": by_cell,
         "_mechanisms": mechanisms,
     }
