@@ -56,25 +56,28 @@ def fetch_cmd(
 
     Example: litwatch fetch stem-cell-depression --since-last-run --db litwatch.db
     """
-    from litwatch.sources.fetch import FetchInterrupted, fetch
+    from litwatch import jobs
+    from litwatch.cli.progress import JobBars
+    from litwatch.sources.fetch import FetchInterrupted
 
     if query_or_topic is None and resume is None:
         raise UsageError("give a topic or a query (or --resume RUN_ID)", hint='e.g. litwatch fetch "depression AND exosome"')
     with open_store(db) as store:
         try:
-            summary = fetch(
-                store,
-                query_or_topic,
-                sources=source,
-                date_from=date_from,
-                date_to=date_to,
-                since_last_run=since_last_run,
-                resume=resume,
-                progress=not as_json,
-                batch_size=batch_size,
-                datetype=datetype,
-                entry_window_days=entry_window,
-            )
+            with JobBars(enabled=not as_json) as bars:
+                summary = jobs.fetch(
+                    store=store,
+                    target=query_or_topic,
+                    sources=source,
+                    date_from=date_from,
+                    date_to=date_to,
+                    since_last_run=since_last_run,
+                    resume=resume,
+                    progress=bars,
+                    batch_size=batch_size,
+                    datetype=datetype,
+                    entry_window_days=entry_window,
+                )
         except (SourceError, StoreError) as exc:
             partial = getattr(exc, "summary", None)
             if partial is not None and not as_json and partial.totals()["read"]:

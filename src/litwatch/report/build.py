@@ -24,7 +24,7 @@ from litwatch.report.summary import all_languages, summary_facts
 from litwatch.report.texts import LANGS, to_lang
 from litwatch.report.trials import build_trials, paper_ncts
 
-__all__ = ["build", "lead_institution"]
+__all__ = ["build", "annotation_ids", "lead_institution"]
 
 
 def _get(obj: Any, name: str, default: Any = None) -> Any:
@@ -81,27 +81,43 @@ def build(
     period: Period | tuple[str, str] | str,
     options: ReportOptions | None = None,
     *,
-    store: Any = None,
+    store: Any,
 ) -> Digest:
-    """The Digest of `topic` (a Topic or its name) over `period` from `store` (default: settings' db)."""
-    from litwatch.store import open_store
+    """The Digest of `topic` (a Topic or its name) over `period`, read from `store`.
 
+    Reads only: screening and annotation are brought up to date before (the report job does it,
+    annotating `annotation_ids`); a record without stored annotations gets a plain entry."""
     options = options or ReportOptions()
+    return _build(store, _as_topic(topic), _as_period(period), options)
+
+
+def annotation_ids(store: Any, topic: Any, period: Period | tuple[str, str] | str) -> list[int]:
+    """The records whose annotations a report of `topic` over `period` reads: the period's included
+    records, and every included trial (the trials section lists those updated or active in it too)."""
+    from litwatch.screen import included_ids
+
+    period = _as_period(period)
+    every = set(included_ids(store, _get(_as_topic(topic), "name")))
+    in_period = {rid for rid, _m, _y in store.period_ids(period.start, period.end)} & every
+    rest = sorted(every - in_period)
+    trials = {rid for rid, kind in store.kinds(rest, live_only=False).items() if kind == "trial"} if rest else set()
+    return sorted(in_period | trials)
+
+
+def _as_topic(topic: Any) -> Any:
     if isinstance(topic, str):
         from litwatch.topics import load_topic
 
-        topic = load_topic(topic)
+        return load_topic(topic)
+    return topic
+
+
+def _as_period(period: Period | tuple[str, str] | str) -> Period:
     if isinstance(period, str):
-        period = parse_period(*period.split("_", 1)) if "_" in period else parse_period(period)
-    elif isinstance(period, tuple):
-        period = parse_period(*period)
-    own = store is None
-    store = open_store(None) if own else store
-    try:
-        return _build(store, topic, period, options)
-    finally:
-        if own:
-            store.close()
+        return parse_period(*period.split("_", 1)) if "_" in period else parse_period(period)
+    if isinstance(period, tuple):
+        return parse_period(*period)
+    return period
 
 
 class _Paper(Paper):
