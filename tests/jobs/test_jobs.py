@@ -58,3 +58,12 @@ def _topic(path: str):
     from litwatch.topics import load_topic
 
     return load_topic(path)
+
+
+def test_the_store_names_the_records_a_run_brought(store, shared_data):
+    first = jobs.ingest(store=store, paths=[shared_data / "pubmed" / "pubmed1.xml"])
+    second = jobs.ingest(store=store, paths=[shared_data / "pubmed" / "pubmed-29768149.xml"])
+    ids = [rid for rid, _ in store.iter_records()]
+    assert len(ids) == 3
+    assert len(store.run_record_ids(first.run_id)) == 2 and len(store.run_record_ids(second.run_id)) == 1
+    assert sorted(store.run_record_ids(first.run_id) + store.run_record_ids(second.run_id)) == sorted(ids)

@@ -74,6 +74,7 @@ def fetch_cmd(
                     since_last_run=since_last_run,
                     resume=resume,
                     progress=bars,
+                    per_batch=True,
                     batch_size=batch_size,
                     datetype=datetype,
                     entry_window_days=entry_window,

@@ -2,8 +2,9 @@
 build the Digest, render and write it.
 
 Screening and annotation touch only what changed, and annotation only the records the report
-reads (`report.build.annotation_ids`: the period's included records and the included trials), so
-a first report of a large store does not annotate all of it. The report's own run row records a
+reads (`report.build.annotation_ids`: the period's included records and the included trials) and
+those this job's own fetch brought, as a refresh after that fetch would: a first offline report of
+a large store does not annotate all of it. The report's own run row records a
 written report: a repeat that writes the same report to the same file adds none.
 """
 
@@ -35,6 +36,7 @@ def report(*, store, topic: str, date_from: str, date_to: str | None = None, lan
     profile = load_topic(topic)
     steps: dict[str, Any] = {}
     fetched = False
+    brought: list[int] = []  # what this job's fetch stored
     if not offline and not has_successful_fetch(store, profile.name, period.start, period.end):
         notify(progress, "report", "fetch")
         target = str(topic) if str(topic).endswith(".toml") else profile.name  # fetch finds paths too
@@ -42,6 +44,7 @@ def report(*, store, topic: str, date_from: str, date_to: str | None = None, lan
                         progress=_relay(progress))
         steps["fetch"] = _plain(summary)
         fetched = True
+        brought = store.run_record_ids(summary.run_id)
     if store.count() == 0:
         raise ReportError(
             f"the store {store.path} holds no records",
@@ -51,7 +54,7 @@ def report(*, store, topic: str, date_from: str, date_to: str | None = None, lan
     steps["screen"] = _plain(update_screening(store, profile))
     notify(progress, "report", "annotate")
     steps["annotate"] = _plain(annotate_store(
-        store, profile, annotation_ids(store, profile, period),
+        store, profile, sorted(set(annotation_ids(store, profile, period)) | set(brought)),
         progress=lambda done, total: notify(progress, "report", "annotate", done, total)))
     notify(progress, "report", "build")
     options = options or ReportOptions()

@@ -12,8 +12,7 @@ may not import anything above that (docs/architecture.md).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 __all__ = ["DateFields", "Source", "SOURCES", "SOURCE_NAMES", "DEFAULT_SOURCES", "source", "label",
            "names_text"]
@@ -43,8 +42,6 @@ class Source:
     default_size: int  # ... and its default
     dates: DateFields
     by_default: bool = True  # a topic is fetched from it when the fetch names no sources
-    query_help: str = ""  # how a profile's [queries] entry for it is written
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -66,21 +63,19 @@ SOURCES: dict[str, Source] = {
         Source("pubmed", {"en": "PubMed", "zh-Hans": "PubMed"}, "pubmed_url", "LITWATCH_PUBMED_URL",
                "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/", "base URL of NCBI E-utilities",
                (3, 1.0), 64.0, "litwatch.sources.pubmed:PubMed", "batch_size", 200,
-               DateFields("pdat", "edat", "mdat"), query_help="PubMed search syntax"),
+               DateFields("pdat", "edat", "mdat")),
         Source("europepmc", {"en": "Europe PMC", "zh-Hans": "Europe PMC"}, "europepmc_url", "LITWATCH_EUROPEPMC_URL",
                "https://www.ebi.ac.uk/europepmc/webservices/rest/", "base URL of the Europe PMC REST API",
                (5, 1.0), 128.0, "litwatch.sources.europepmc:EuropePMC", "page_size", 500,
-               DateFields("FIRST_PDATE", "FIRST_IDATE", "UPDATE_DATE"), query_help="Europe PMC search syntax"),
+               DateFields("FIRST_PDATE", "FIRST_IDATE", "UPDATE_DATE")),
         Source("clinicaltrials", {"en": "ClinicalTrials.gov", "zh-Hans": "ClinicalTrials.gov"}, "ctgov_url",
                "LITWATCH_CTGOV_URL", "https://clinicaltrials.gov/api/v2/", "base URL of the ClinicalTrials.gov API v2",
                (4, 5.0), 256.0, "litwatch.sources.clinicaltrials:ClinicalTrials", "page_size", 1000,
-               DateFields("StudyFirstPostDate", "LastUpdatePostDate", "LastUpdatePostDate"),
-               query_help='"cond=...; intr=...; term=..." (API v2 query.cond / query.intr / query.term)'),
+               DateFields("StudyFirstPostDate", "LastUpdatePostDate", "LastUpdatePostDate")),
         Source("crossref", {"en": "Crossref", "zh-Hans": "Crossref"}, "crossref_url", "LITWATCH_CROSSREF_URL",
                "https://api.crossref.org/", "base URL of Crossref REST",
                (5, 1.0), 64.0, "litwatch.sources.crossref:Crossref", "page_size", 200,
-               DateFields("from-pub-date", "from-index-date", "from-update-date"), by_default=False,
-               query_help="Crossref query.bibliographic words"),
+               DateFields("from-pub-date", "from-index-date", "from-update-date"), by_default=False),
     ]
 }
 

@@ -144,6 +144,13 @@ class Queries:
             "AND record_id IN (SELECT value FROM json_each(?))", (ids_param(ids),)).fetchall()
         return {r[0] for r in rows}
 
+    def run_record_ids(self, run_id: int) -> list[int]:
+        """The live records run `run_id` stored a copy of (what that fetch or import brought)."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT s.record_id FROM source_items s JOIN records r ON r.id = s.record_id "
+            "WHERE r.deleted = 0 AND s.run_id = ? ORDER BY s.record_id", (int(run_id),)).fetchall()
+        return [r[0] for r in rows]
+
     def run(self, run_id: int) -> dict[str, Any] | None:
         """One run of the log (see Store.runs), or None."""
         row = self.conn.execute("SELECT * FROM runs WHERE id = ?", (int(run_id),)).fetchone()
