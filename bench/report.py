@@ -3,7 +3,7 @@
 1. A year with 1,000 included papers (real MEDLINE records repeated under new ids): build + HTML for
    the first time in this process (no label, phrase or OpenCC cache warm). Target <= 3 s.
 2. The whole shared-data store (`litwatch import $LITWATCH_SHARED_DATA`, about 10,000 records): the
-   default topic's report over 2015-01..2025-12 with `make_report` (screen, annotate, build, render),
+   default topic's report over 2015-01..2025-12 with `jobs.report` (screen, annotate, build, render),
    first and repeat. Targets: repeat <= 0.3 x first and <= 2 s. Screening is the inclusion work's
    (issue 11): until its incremental screening is merged it re-screens every record, so the table also
    shows the repeat without that step.
@@ -151,7 +151,7 @@ def bench_thousand(n: int, repeats: int, keep: Path | None, baseline: Path | Non
 
 def bench_store(repeats: int) -> None:
     from litwatch.ingest import import_files
-    from litwatch.report.pipeline import make_report
+    from litwatch import jobs
     from litwatch.store import open_store
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -166,8 +166,9 @@ def bench_store(repeats: int) -> None:
             marks: dict[str, float] = {}
             runs = len(store.runs(limit=None))
             t = time.perf_counter()
-            make_report(store, "stem-cell-depression", "2015-01", "2025-12", fmt="html", offline=True,
-                        output=Path(tmp) / f"{name}.html", step=lambda s: marks.__setitem__(s, time.perf_counter()))
+            jobs.report(store=store, topic="stem-cell-depression", date_from="2015-01", date_to="2025-12", fmt="html",
+                        offline=True, output=Path(tmp) / f"{name}.html",
+                        progress=lambda e: marks.setdefault(e.stage, time.perf_counter()))
             end = time.perf_counter()
             order = [k for k in ("screen", "annotate", "build", "render") if k in marks] + ["end"]
             marks["end"] = end

@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from litwatch.sources.registry import SOURCES
+
 __all__ = ["Setting", "SETTINGS", "get", "get_float", "shared_data_dir", "db_path", "user_agent", "rate_override",
            "max_body_override"]
 
@@ -28,25 +30,8 @@ SETTINGS: dict[str, Setting] = {
         Setting("db", "LITWATCH_DB", "litwatch.db", "SQLite database file"),
         Setting("email", "LITWATCH_EMAIL", None, "contact e-mail sent to NCBI and Crossref"),
         Setting("ncbi_api_key", "NCBI_API_KEY", None, "NCBI API key (raises the limit to 10 req/s)"),
-        Setting(
-            "pubmed_url",
-            "LITWATCH_PUBMED_URL",
-            "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/",
-            "base URL of NCBI E-utilities",
-        ),
-        Setting(
-            "europepmc_url",
-            "LITWATCH_EUROPEPMC_URL",
-            "https://www.ebi.ac.uk/europepmc/webservices/rest/",
-            "base URL of the Europe PMC REST API",
-        ),
-        Setting(
-            "ctgov_url",
-            "LITWATCH_CTGOV_URL",
-            "https://clinicaltrials.gov/api/v2/",
-            "base URL of the ClinicalTrials.gov API v2",
-        ),
-        Setting("crossref_url", "LITWATCH_CROSSREF_URL", "https://api.crossref.org/", "base URL of Crossref REST"),
+        # the services' base URLs come from the Source table
+        *(Setting(src.url_setting, src.url_env, src.url_default, src.url_help) for src in SOURCES.values()),
         Setting("cache_dir", "LITWATCH_CACHE_DIR", None, "directory for the on-disk HTTP response cache"),
         Setting("cache_ttl", "LITWATCH_CACHE_TTL", "86400", "seconds a cached HTTP response stays fresh"),
         Setting("http_timeout", "LITWATCH_HTTP_TIMEOUT", "30", "seconds before an HTTP request times out"),
@@ -58,13 +43,15 @@ SETTINGS: dict[str, Setting] = {
         Setting("http_max_retry_after", "LITWATCH_HTTP_MAX_RETRY_AFTER", "120",
                 "longest Retry-After wait obeyed, in seconds; a service asking for more ends the fetch, naming the time"),
         Setting("http_max_body_mb", "LITWATCH_HTTP_MAX_BODY_MB", None,
-                "largest reply body in MiB, for every service (defaults: PubMed 64, Europe PMC 128, "
-                "ClinicalTrials.gov 256, Crossref 64); LITWATCH_HTTP_MAX_BODY_<SOURCE> sets one service's"),
+                "largest reply body in MiB, for every service (defaults: "
+                + ", ".join(f"{src.label} {src.max_body_mb:g}" for src in SOURCES.values())
+                + "); LITWATCH_HTTP_MAX_BODY_<SOURCE> sets one service's"),
         Setting("http_redirect_hosts", "LITWATCH_HTTP_REDIRECT_HOSTS", None,
                 "other hosts (comma-separated) a service may redirect to; redirects elsewhere are refused"),
         Setting("fetch_entry_window_days", "LITWATCH_FETCH_ENTRY_WINDOW", "60",
-                "a dated fetch also asks for what was entered (PubMed edat, Europe PMC FIRST_IDATE, "
-                "ClinicalTrials.gov LastUpdatePostDate) in this many days before its end; 0: off"),
+                "a dated fetch also asks for what was entered ("
+                + ", ".join(f"{src.label} {src.dates.entered}" for src in SOURCES.values() if src.by_default)
+                + ") in this many days before its end; 0: off"),
         Setting("max_record_mb", "LITWATCH_MAX_RECORD_MB", "32",
                 "largest single record a file reader takes, in MiB; a larger one is reported and skipped"),
         Setting("topics_dir", "LITWATCH_TOPICS_DIR", None, "extra directory of user topic profiles (*.toml)"),

@@ -9,7 +9,7 @@ from litwatch.annotate.context import mark_context
 from litwatch.annotate.design import infer_design, infer_sample_size, infer_species
 from litwatch.annotate.findings import extract_findings, is_finding_sentence
 from litwatch.annotate.model import Annotations, Mention, Sentence
-from litwatch.annotate.sentences import record_sentences
+from litwatch.text.sentences import record_sentences
 from litwatch.annotate.studied import study_profile
 from litwatch.annotate.tagger import get_tagger
 from litwatch.annotate.vocab import Vocabulary, default_vocabulary
@@ -80,7 +80,7 @@ def refine_roles(sentences: list[Sentence], text: str) -> None:
     "We injected ... into mice" is methods, not background; a sentence that reports a change against
     a comparison ("HAMD scores fell compared with baseline") is a result, not methods."""
     from litwatch.annotate.findings import _CUE_RX, _METHOD_LIKE
-    from litwatch.annotate.sentences import ROLES
+    from litwatch.text.sentences import ROLES
 
     order = {r: i for i, r in enumerate(ROLES)}
     abstract = [s for s in sentences if s.field == "abstract"]

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from litwatch.text.sentences import Sentence  # sentences are a text primitive, below annotation
+
 __all__ = ["Mention", "Sentence", "Annotations", "ANNOTATOR_VERSION", "TEXT_FIELDS", "DOC_FIELDS"]
 
 # bump when the annotator's behaviour changes: stored annotations of another version are redone
@@ -41,19 +43,6 @@ class Mention:
             if d[k] is None:
                 del d[k]
         return d
-
-
-@dataclass(slots=True)
-class Sentence:
-    id: int  # 0 is the title; abstract sentences are numbered from 1 in reading order
-    field: str
-    start: int
-    end: int
-    role: str  # title, background, objective, methods, results, conclusions
-    role_source: str = "label"  # label (structured abstract) | model (classifier) | title
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 _FIELD_NAMES: dict[type, frozenset[str]] = {}

@@ -6,6 +6,9 @@ new vocabularies are compared concept by concept; records whose text contains no
 changed concepts' old or new forms keep their annotations (only their vocabulary hash is
 updated), so editing one synonym re-annotates only the records that synonym can touch. A change
 to a design concept (its cues decide every record's design) re-annotates all.
+
+The annotation tables (migration 0004) are read and written only here; which records are live
+and their content hashes come from the store's queries (store/queries.py).
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ from litwatch.clock import utc_now
 from litwatch.errors import StoreError
 from litwatch.records import Record
 
-__all__ = ["annotate_store", "get_annotations", "get_annotations_many", "save_annotations", "design_counts"]
+__all__ = ["annotate_store", "get_annotations", "get_annotations_many", "save_annotations", "design_counts",
+           "designs", "designs_of", "ids_with_design"]
 
 Progress = Callable[[int, int], None]
 _BATCH = 200
@@ -99,21 +103,19 @@ def save_annotations(store, record_id: int, content_hash: str, ann: Annotations)
 
 def _plan(store, vocab: Vocabulary, topic_name: str | None, record_ids: Iterable[int] | None):
     """(ids to annotate, ids unchanged, ids whose annotations only need the new vocabulary hash)."""
-    sql = ("SELECT r.id, r.content_hash, a.version, a.vocabulary_hash, a.content_hash AS ann_hash, a.topic "
-           "FROM records r LEFT JOIN annotations a ON a.record_id = r.id WHERE r.deleted = 0")
-    rows = store.conn.execute(sql).fetchall()
-    wanted = set(record_ids) if record_ids is not None else None
+    hashes = store.content_hashes(record_ids)  # live records only
+    made = {r[0]: r for r in store.conn.execute(
+        "SELECT record_id, version, vocabulary_hash, content_hash, topic FROM annotations")}
     todo, unchanged, by_old_vocab = [], [], {}
-    for row in rows:
-        if wanted is not None and row["id"] not in wanted:
-            continue
-        if (row["version"] != ANNOTATOR_VERSION or row["ann_hash"] != row["content_hash"]
-                or row["topic"] != topic_name):
-            todo.append(row["id"])
+    for rid, content_hash in hashes.items():
+        row = made.get(rid)
+        if row is None or row["version"] != ANNOTATOR_VERSION or row["content_hash"] != content_hash \
+                or row["topic"] != topic_name:
+            todo.append(rid)
         elif row["vocabulary_hash"] == vocab.hash:
-            unchanged.append(row["id"])
+            unchanged.append(rid)
         else:
-            by_old_vocab.setdefault(row["vocabulary_hash"], []).append(row["id"])
+            by_old_vocab.setdefault(row["vocabulary_hash"], []).append(rid)
     revalidate: list[int] = []
     new = _snapshot(vocab)
     for old_hash, ids in by_old_vocab.items():
@@ -156,7 +158,7 @@ def annotate_store(store, topic: Any = None, record_ids: Iterable[int] | None = 
                                    [(vocab.hash, rid) for rid in revalidate])
         by_design: Counter[str] = Counter()
         done = 0
-        hashes = dict(store.conn.execute("SELECT id, content_hash FROM records").fetchall())
+        hashes = store.content_hashes(todo, live_only=False)
         for start in range(0, len(todo), _BATCH):
             batch = todo[start : start + _BATCH]
             with store.transaction():
@@ -220,3 +222,21 @@ def design_counts(store, record_ids: Iterable[int] | None = None) -> dict[str, i
     rows = store.conn.execute("SELECT record_id, design FROM annotations").fetchall()
     wanted = set(record_ids) if record_ids is not None else None
     return dict(Counter(r["design"] for r in rows if wanted is None or r["record_id"] in wanted).most_common())
+
+
+def designs(store) -> list[str]:
+    """The study designs annotated in the store, in order (the web's filter menu)."""
+    return [r[0] for r in store.conn.execute("SELECT DISTINCT design FROM annotations ORDER BY design")]
+
+
+def ids_with_design(store, design: str) -> set[int]:
+    """Ids of the records annotated with this study design."""
+    return {r[0] for r in store.conn.execute("SELECT record_id FROM annotations WHERE design = ?", (design,))}
+
+
+def designs_of(store, record_ids: Iterable[int]) -> dict[int, str]:
+    """Record id -> its annotated design, for the records that have annotations."""
+    ids = json.dumps(sorted({int(i) for i in record_ids}))
+    rows = store.conn.execute("SELECT record_id, design FROM annotations WHERE record_id IN"
+                              " (SELECT value FROM json_each(?))", (ids,))
+    return {r[0]: r[1] for r in rows}

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from litwatch.cli.app import DbOption, app, console, err_console
 from litwatch.errors import SourceError, StoreError, UsageError
+from litwatch.sources.registry import SOURCES, names_text
 from litwatch.store import open_store
 
 __all__ = ["fetch_cmd", "runs_cmd"]
@@ -24,7 +25,7 @@ def fetch_cmd(
         None, help="A topic name (or .toml profile), or a query sent as-is to each source."
     ),
     source: Optional[str] = typer.Option(
-        None, "--source", "-s", help="Comma-separated: pubmed,europepmc,clinicaltrials,crossref (default: the topic's)."
+        None, "--source", "-s", help=f"Comma-separated: {names_text(sep=',')} (default: the topic's)."
     ),
     date_from: Optional[str] = typer.Option(None, "--from", help="First day, YYYY-MM-DD (or YYYY-MM)."),
     date_to: Optional[str] = typer.Option(None, "--to", help="Last day, YYYY-MM-DD (or YYYY-MM)."),
@@ -33,7 +34,8 @@ def fetch_cmd(
     ),
     resume: Optional[int] = typer.Option(None, "--resume", help="Continue a stopped fetch run (see `litwatch runs`)."),
     batch_size: Optional[int] = typer.Option(
-        None, "--batch-size", min=1, max=1000, help="Records per request (default: PubMed 200, Europe PMC 500, CT.gov 1000)."
+        None, "--batch-size", min=1, max=1000, help="Records per request (default: "
+        + ", ".join(f"{s.label} {s.default_size}" for s in SOURCES.values()) + ")."
     ),
     datetype: str = typer.Option("pdat", "--datetype", help="PubMed date for --from/--to: pdat (published) or edat (entered)."),
     entry_window: Optional[int] = typer.Option(
@@ -54,25 +56,29 @@ def fetch_cmd(
 
     Example: litwatch fetch stem-cell-depression --since-last-run --db litwatch.db
     """
-    from litwatch.sources.fetch import FetchInterrupted, fetch
+    from litwatch import jobs
+    from litwatch.cli.progress import JobBars
+    from litwatch.sources.fetch import FetchInterrupted
 
     if query_or_topic is None and resume is None:
         raise UsageError("give a topic or a query (or --resume RUN_ID)", hint='e.g. litwatch fetch "depression AND exosome"')
     with open_store(db) as store:
         try:
-            summary = fetch(
-                store,
-                query_or_topic,
-                sources=source,
-                date_from=date_from,
-                date_to=date_to,
-                since_last_run=since_last_run,
-                resume=resume,
-                progress=not as_json,
-                batch_size=batch_size,
-                datetype=datetype,
-                entry_window_days=entry_window,
-            )
+            with JobBars(enabled=not as_json) as bars:
+                summary = jobs.fetch(
+                    store=store,
+                    target=query_or_topic,
+                    sources=source,
+                    date_from=date_from,
+                    date_to=date_to,
+                    since_last_run=since_last_run,
+                    resume=resume,
+                    progress=bars,
+                    per_batch=True,
+                    batch_size=batch_size,
+                    datetype=datetype,
+                    entry_window_days=entry_window,
+                )
         except (SourceError, StoreError) as exc:
             partial = getattr(exc, "summary", None)
             if partial is not None and not as_json and partial.totals()["read"]:

@@ -38,19 +38,24 @@ def report_cmd(
 
     Example: litwatch report stem-cell-depression --from 2025-01 --to 2025-12 --lang zh-Hans --format pdf
     """
-    from litwatch.report.pipeline import make_report
+    from litwatch import jobs
     from litwatch.store import open_store
 
     bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                    transient=True, console=console)
     task = bar.add_task("report", total=len(_STEPS))
 
-    def step(name: str) -> None:
-        bar.update(task, description=name, completed=_STEPS.index(name))
+    def step(event) -> None:
+        if event.stage not in _STEPS:
+            return
+        shown = event.stage
+        if event.total:  # a counting step: the fetch's records of one source, the records annotated
+            shown += f" {event.message or ''} {event.done}/{event.total}".replace("  ", " ")
+        bar.update(task, description=shown, completed=_STEPS.index(event.stage))
 
     with open_store(db) as store, bar:
-        result = make_report(store, topic, date_from, date_to or date_from, lang=lang, fmt=fmt, style=style,
-                             output=output, offline=offline, step=step)
+        result = jobs.report(store=store, topic=topic, date_from=date_from, date_to=date_to or date_from, lang=lang,
+                             fmt=fmt, style=style, output=output, offline=offline, progress=step)
         bar.update(task, completed=len(_STEPS))
     c = result.counts()
     console.print(

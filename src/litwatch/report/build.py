@@ -24,7 +24,7 @@ from litwatch.report.summary import all_languages, summary_facts
 from litwatch.report.texts import LANGS, to_lang
 from litwatch.report.trials import build_trials, paper_ncts
 
-__all__ = ["build", "lead_institution"]
+__all__ = ["build", "annotation_ids", "lead_institution"]
 
 
 def _get(obj: Any, name: str, default: Any = None) -> Any:
@@ -81,27 +81,43 @@ def build(
     period: Period | tuple[str, str] | str,
     options: ReportOptions | None = None,
     *,
-    store: Any = None,
+    store: Any,
 ) -> Digest:
-    """The Digest of `topic` (a Topic or its name) over `period` from `store` (default: settings' db)."""
-    from litwatch.store import open_store
+    """The Digest of `topic` (a Topic or its name) over `period`, read from `store`.
 
+    Reads only: screening and annotation are brought up to date before (the report job does it,
+    annotating `annotation_ids`); a record without stored annotations gets a plain entry."""
     options = options or ReportOptions()
+    return _build(store, _as_topic(topic), _as_period(period), options)
+
+
+def annotation_ids(store: Any, topic: Any, period: Period | tuple[str, str] | str) -> list[int]:
+    """The records whose annotations a report of `topic` over `period` reads: the period's included
+    records, and every included trial (the trials section lists those updated or active in it too)."""
+    from litwatch.screen import included_ids
+
+    period = _as_period(period)
+    every = set(included_ids(store, _get(_as_topic(topic), "name")))
+    in_period = {rid for rid, _m, _y in store.period_ids(period.start, period.end)} & every
+    rest = sorted(every - in_period)
+    trials = {rid for rid, kind in store.kinds(rest, live_only=False).items() if kind == "trial"} if rest else set()
+    return sorted(in_period | trials)
+
+
+def _as_topic(topic: Any) -> Any:
     if isinstance(topic, str):
         from litwatch.topics import load_topic
 
-        topic = load_topic(topic)
+        return load_topic(topic)
+    return topic
+
+
+def _as_period(period: Period | tuple[str, str] | str) -> Period:
     if isinstance(period, str):
-        period = parse_period(*period.split("_", 1)) if "_" in period else parse_period(period)
-    elif isinstance(period, tuple):
-        period = parse_period(*period)
-    own = store is None
-    store = open_store(None) if own else store
-    try:
-        return _build(store, topic, period, options)
-    finally:
-        if own:
-            store.close()
+        return parse_period(*period.split("_", 1)) if "_" in period else parse_period(period)
+    if isinstance(period, tuple):
+        return parse_period(*period)
+    return period
 
 
 class _Paper(Paper):
@@ -155,7 +171,7 @@ def _build(store: Any, topic: Any, period: Period, options: ReportOptions) -> Di
 
     trials = build_trials(store, period, every_included, set(period_ids), papers, options.max_trials, trial_gloss)
     references = _references(store, registry)
-    overview = _overview(period, papers, labels)
+    overview = _overview(period, papers, labels, _map_dimensions(topic))
     counts = {
         "records": prisma["records"],
         "identified": sum((prisma.get("identified") or {}).values()),
@@ -185,7 +201,7 @@ def _build(store: Any, topic: Any, period: Period, options: ReportOptions) -> Di
     summary = {"facts": facts, **all_languages(facts, labels)}
     sources = report_sources(store, period_ids)
     source_runs = sorted({s["run_id"] for s in sources["searches"] if s.get("run_id")}
-                         | _import_runs(store, period_ids))
+                         | store.import_run_ids(period_ids))
     runs = report_runs(store, name, source_runs, period_ids)
     search = {
         "files": sources["files"],
@@ -239,15 +255,6 @@ def _plain(s: Any) -> dict[str, Any]:
     if isinstance(s, dict):
         return dict(s)
     return {k: getattr(s, k, None) for k in ("record_id", "label", "score", "reason", "title")}
-
-
-def _import_runs(store, ids: list[int]) -> set[int]:
-    import json
-
-    rows = store.conn.execute(
-        "SELECT DISTINCT run_id FROM source_items WHERE run_id IS NOT NULL AND source LIKE 'file:%' "
-        "AND record_id IN (SELECT value FROM json_each(?))", (json.dumps(ids),)).fetchall()
-    return {r[0] for r in rows}
 
 
 def _concepts(ann: Any) -> dict[str, list[str]]:
@@ -318,7 +325,34 @@ def _online(record) -> dict[str, str] | None:
     return {"value": e.value, "precision": e.precision}
 
 
-def _overview(period: Period, papers: list[_Paper], labels) -> dict[str, Any]:
+def _map_dimensions(topic: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The annotation categories of the evidence map's rows and columns, from the profile's
+    [evidence_map] (default: cell sources x outcomes and mechanisms)."""
+    from litwatch.annotate.vocab import CATEGORIES
+    from litwatch.topics.model import EvidenceMap
+
+    spec = _get(topic, "evidence_map") or EvidenceMap()
+    rows, cols = tuple(_get(spec, "rows") or ()), tuple(_get(spec, "columns") or ())
+    for cat in rows + cols:
+        if cat not in CATEGORIES:
+            raise ReportError(f"topic {_get(topic, 'name')!r}: [evidence_map] names {cat!r}, not an annotation category",
+                              hint="use " + ", ".join(CATEGORIES))
+    return rows, cols
+
+
+def _dimension(concepts: dict[str, list[str]], categories: tuple[str, ...]) -> list[str]:
+    """A paper's concepts of `categories`, once each; cell sources as `_cell_sources` counts them."""
+    out: list[str] = []
+    for cat in categories:
+        for cid in _cell_sources(concepts) if cat == "cell_source" else concepts.get(cat, []):
+            if cid not in out:
+                out.append(cid)
+    return out
+
+
+def _overview(period: Period, papers: list[_Paper], labels,
+              dimensions: tuple[tuple[str, ...], tuple[str, ...]] = (("cell_source",), ("outcome_measure", "mechanism"))
+              ) -> dict[str, Any]:
     by_design, by_species, by_cell, by_class = Counter(), Counter(), Counter(), Counter()
     long = len(period.months()) > 24
     per_month: dict[str, Counter] = {}
@@ -327,8 +361,9 @@ def _overview(period: Period, papers: list[_Paper], labels) -> dict[str, Any]:
             per_month[f"{y:04d}"] = Counter()
     else:
         per_month = {m: Counter() for m in period.months()}
-    outcomes, mechanisms = Counter(), Counter()
-    pairs: Counter = Counter()
+    mechanisms = Counter()
+    row_dims, col_dims = dimensions
+    row_counts, col_counts, pairs = Counter(), Counter(), Counter()
     for p in papers:
         design = p.design or "design:other"
         by_design[design] += 1
@@ -339,19 +374,18 @@ def _overview(period: Period, papers: list[_Paper], labels) -> dict[str, Any]:
         c = p._concepts
         for s in c.get("species", []):
             by_species[s] += 1
-        cell_list = _cell_sources(c)
-        for cell in cell_list:
+        for cell in _cell_sources(c):
             by_cell[cell] += 1
-        effects = c.get("outcome_measure", []) + c.get("mechanism", [])
         for m in c.get("mechanism", []):
             mechanisms[m] += 1
-        for e in effects:
-            outcomes[e] += 1
-        for cell in cell_list:
-            for e in effects:
-                pairs[(cell, e)] += 1
-    cols = [e for e, _ in outcomes.most_common() if any(pairs[(c, e)] for c in by_cell)][:8]
-    rows = [c for c, _ in by_cell.most_common() if any(pairs[(c, e)] for e in cols)][:8]
+        row_list, col_list = _dimension(c, row_dims), _dimension(c, col_dims)
+        row_counts.update(row_list)
+        col_counts.update(col_list)
+        for r in row_list:
+            for e in col_list:
+                pairs[(r, e)] += 1
+    cols = [e for e, _ in col_counts.most_common() if any(pairs[(r, e)] for r in row_counts)][:8]
+    rows = [r for r, _ in row_counts.most_common() if any(pairs[(r, e)] for e in cols)][:8]
     for cid in list(by_design) + list(by_species) + list(by_cell) + rows + cols + [m for m, _ in mechanisms.most_common(3)]:
         labels(cid, "en")
     return {
@@ -364,7 +398,8 @@ def _overview(period: Period, papers: list[_Paper], labels) -> dict[str, Any]:
         "per_month": {m: dict(c) for m, c in sorted(per_month.items())},
         "bars": "year" if long else "month",
         "not_in_chart": sum(1 for p in papers if not p.month),
-        "evidence_map": {"rows": rows, "cols": cols, "counts": [[pairs[(r, e)] for e in cols] for r in rows]},
+        "evidence_map": {"rows": rows, "cols": cols, "counts": [[pairs[(r, e)] for e in cols] for r in rows],
+                         "dimensions": {"rows": list(row_dims), "cols": list(col_dims)}},
         "_cells": by_cell,
         "_mechanisms": mechanisms,
     }
@@ -383,12 +418,6 @@ def _cell_sources(concepts: dict[str, list[str]]) -> list[str]:
 
 def _count_previous(store, included: set[int], period: Period) -> int:
     """Included papers of the previous period (dated ones: undated records belong to no period)."""
-    import json
-
     ids = [rid for rid, month, year in store.period_ids(period.start, period.end)
            if rid in included and (month or year)]
-    if not ids:
-        return 0
-    return store.conn.execute(
-        "SELECT count(*) FROM records WHERE kind != 'trial' AND id IN (SELECT value FROM json_each(?))",
-        (json.dumps(ids),)).fetchone()[0]
+    return sum(1 for kind in store.kinds(ids, live_only=False).values() if kind != "trial") if ids else 0

@@ -5,35 +5,24 @@ runs behind it, for the provenance appendix (never the body)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from litwatch.report.texts import LANGS, is_zh, to_lang
+from litwatch.sources.registry import SOURCE_NAMES
 
 __all__ = ["report_sources", "report_runs", "rules_sentences", "versions"]
 
-_LIVE = ("pubmed", "europepmc", "clinicaltrials", "crossref")
-
-
-def _ids_param(ids: list[int]) -> str:
-    return json.dumps(sorted(set(ids)))
+_LIVE = SOURCE_NAMES  # copies from a live service; any other source is a file
 
 
 def report_sources(store, record_ids: list[int]) -> dict[str, Any]:
     """{"files": [...], "searches": [...], "warnings": [...]} for the records `record_ids`."""
-    rows = store.conn.execute(
-        "SELECT source, origin, run_id, count(DISTINCT record_id) AS n, min(retrieved_at) AS first, "
-        "max(retrieved_at) AS last FROM source_items WHERE record_id IN (SELECT value FROM json_each(?)) "
-        "GROUP BY source, CASE WHEN source LIKE 'file:%' THEN origin ELSE run_id END ORDER BY min(retrieved_at)",
-        (_ids_param(record_ids),),
-    ).fetchall()
+    rows = store.source_groups(record_ids)
     runs = {}
-    run_ids = sorted({r["run_id"] for r in rows if r["run_id"] is not None})
-    for run_id in run_ids:
-        row = store.conn.execute("SELECT id, kind, params, counts, started_at FROM runs WHERE id = ?", (run_id,)).fetchone()
-        if row is not None:
-            runs[run_id] = {"kind": row["kind"], "params": json.loads(row["params"] or "{}"),
-                            "counts": json.loads(row["counts"] or "{}"), "started_at": row["started_at"]}
+    for run_id in sorted({r["run_id"] for r in rows if r["run_id"] is not None}):
+        run = store.run(run_id)
+        if run is not None:
+            runs[run_id] = {k: run[k] for k in ("kind", "params", "counts", "started_at")}
     files, searches, warnings = [], [], []
     for r in rows:
         if r["source"].startswith("file:") or r["source"] not in _LIVE:

@@ -1,8 +1,8 @@
-"""make_report: the whole main job as one library call (fetch if needed, screen, annotate, build, render).
+"""Writing a built report: render the Digest, write the file, log the report's run row.
 
-`litwatch report` is a thin wrapper over this; a notebook user calls it the same way. Screening
-and annotation touch only what changed, and the report's own run row records a written report:
-a repeat that writes the same report to the same file adds none.
+A repeat that writes the same report to the same file adds no run row. Bringing the store up to
+date first (fetch if needed, screen, annotate) is the report job's, `litwatch.jobs.report`: this
+module, like the rest of report/, only reads the store (and logs the report it wrote).
 """
 
 from __future__ import annotations
@@ -11,16 +11,15 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from litwatch.errors import ReportError
-from litwatch.report.build import build
+from litwatch.errors import UsageError
 from litwatch.report.citations import check_style
-from litwatch.report.digest import Digest, ReportOptions, parse_period
+from litwatch.report.digest import Digest, Period, parse_period
 from litwatch.report.render import EXTENSIONS, FORMATS, default_filename, render
 from litwatch.report.texts import check_lang
 
-__all__ = ["ReportResult", "make_report", "digest_fingerprint"]
+__all__ = ["ReportResult", "write_report", "check_request", "digest_fingerprint"]
 
 
 @dataclass
@@ -63,70 +62,22 @@ def _already_recorded(store, params: dict[str, Any], fingerprint: str, path: Pat
     return False
 
 
-def make_report(
-    store: Any,
-    topic: str,
-    date_from: str,
-    date_to: str,
-    *,
-    lang: str = "en",
-    fmt: str = "html",
-    style: str | None = None,
-    output: str | Path | None = None,
-    offline: bool = False,
-    options: ReportOptions | None = None,
-    step: Callable[[str], None] | None = None,
-) -> ReportResult:
-    """Bring the store up to date for `topic`, build the Digest of the period and write it as `fmt`."""
-    from litwatch.topics import load_topic
-
-    period = parse_period(date_from, date_to)
-    check_lang(lang)
-    check_style(style)
-    if fmt not in EXTENSIONS:
-        from litwatch.errors import UsageError
-
-        raise UsageError(f"unknown report format {fmt!r}", hint="choose one of: " + ", ".join(FORMATS))
-    profile = load_topic(topic)
-    note = step or (lambda _name: None)
-    steps: dict[str, Any] = {}
-    fetched = False
-    if not offline:
-        from litwatch.sources.fetch import fetch, has_successful_fetch
-
-        if not has_successful_fetch(store, profile.name, period.start, period.end):
-            note("fetch")
-            target = str(topic) if str(topic).endswith(".toml") else profile.name  # fetch finds paths too
-            summary = fetch(store, target, date_from=period.start, date_to=period.end, progress=step is not None)
-            steps["fetch"] = _plain(summary)
-            fetched = True
-    if store.count() == 0:
-        raise ReportError(
-            f"the store {store.path} holds no records",
-            hint=f"run `litwatch import FILE` or `litwatch fetch {profile.name}`, or drop --offline",
-        )
-    from litwatch.annotate import annotate_store
-    from litwatch.screen import update_screening
-
-    note("screen")
-    steps["screen"] = _plain(update_screening(store, profile))
-    note("annotate")
-    steps["annotate"] = _plain(annotate_store(store, profile))
-    note("build")
-    options = options or ReportOptions()
-    if style:
-        options.style = style
-    digest = build(profile, period, options, store=store)
-    note("render")
+def write_report(store: Any, digest: Digest, *, fmt: str = "html", lang: str = "en", style: str | None = None,
+                 output: str | Path | None = None, steps: dict[str, Any] | None = None,
+                 fetched: bool = False) -> ReportResult:
+    """Render `digest` as `fmt` into `output` (default: the report's file name) and log the report's run
+    row, unless the same report was already written to the same file."""
+    name = digest.topic.get("name") if isinstance(digest.topic, dict) else str(digest.topic)
+    period = digest.period
     data = render(digest, fmt, lang, style=style)
-    path = Path(output) if output else Path(default_filename(profile.name, period.start, period.end, lang, fmt))
-    params = {"topic": profile.name, "from": period.start, "to": period.end, "lang": lang, "format": fmt,
+    path = Path(output) if output else Path(default_filename(name, period.start, period.end, lang, fmt))
+    params = {"topic": name, "from": period.start, "to": period.end, "lang": lang, "format": fmt,
               "style": style, "path": str(path)}
     fingerprint = digest_fingerprint(digest)
     repeat = _already_recorded(store, params, fingerprint, path, data)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
-    result = ReportResult(path, digest, len(data), fetched, steps, None)
+    result = ReportResult(path, digest, len(data), fetched, dict(steps or {}), None)
     if not repeat:
         run_id = store.start_run("report", params)
         store.finish_run(run_id, "ok", result.counts() | {"bytes": len(data), "path": str(path),
@@ -136,10 +87,11 @@ def make_report(
     return result
 
 
-def _plain(value: Any) -> Any:
-    """A summary object as plain data for the step log."""
-    if hasattr(value, "counts") and callable(value.counts):
-        return value.counts()
-    if isinstance(value, dict):
-        return value
-    return str(value)
+def check_request(date_from: str, date_to: str, *, lang: str, fmt: str, style: str | None) -> Period:
+    """The period of a report request, after checking its language, format and style (UsageError)."""
+    period = parse_period(date_from, date_to)
+    check_lang(lang)
+    check_style(style)
+    if fmt not in EXTENSIONS:
+        raise UsageError(f"unknown report format {fmt!r}", hint="choose one of: " + ", ".join(FORMATS))
+    return period

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from litwatch.report.svg import line, rect, svg_doc, text, wrap
-from litwatch.report.texts import has, t
+from litwatch.report.texts import has, t, to_lang
+from litwatch.sources.registry import SOURCES
 
 __all__ = ["prisma_svg", "prisma_rows", "source_name"]
 
@@ -13,7 +14,10 @@ _BOX_W, _SIDE_W, _GAP = 300, 230, 60
 
 
 def source_name(source: str, lang: str) -> str:
-    """'file:ctgov-csv' -> 'ClinicalTrials.gov CSV file'; unknown sources as they are."""
+    """'pubmed' -> 'PubMed' (the Source table's label), 'file:ctgov-csv' -> 'ClinicalTrials.gov CSV
+    file' (the report's texts); unknown sources as they are."""
+    if source in SOURCES:
+        return to_lang(SOURCES[source].label_in(lang), lang)
     key = f"source_names.{source}"
     return t(key, lang) if has(key, lang) else source
 

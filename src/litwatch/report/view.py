@@ -146,6 +146,19 @@ def _counts(d: Digest, table: dict[str, int], lang: str) -> list[tuple[str, int]
     return [(d.label(cid, lang), n) for cid, n in table.items()]
 
 
+def _map_title(emap: dict[str, Any], lang: str) -> str:
+    """'Evidence map: cell source × outcome or mechanism (number of papers)', from the map's dimensions."""
+    dims = emap.get("dimensions") or {"rows": ["cell_source"], "cols": ["outcome_measure", "mechanism"]}
+
+    def names(cats: list[str]) -> str:
+        words = [t(f"category_names.{c}", lang) if has(f"category_names.{c}", lang) else c.replace("_", " ")
+                 for c in cats]
+        head = t("studied.list_sep", lang).join(words[:-1])
+        return head + t("overview.map_or", lang) + words[-1] if head else words[-1]
+
+    return t("overview.evidence_map", lang, rows=names(dims["rows"]), cols=names(dims["cols"]))
+
+
 def _overview(d: Digest, lang: str, charts: bool) -> dict[str, Any]:
     ov = d.overview
     # designs strongest evidence first, "other" last (drawn grey)
@@ -164,7 +177,7 @@ def _overview(d: Digest, lang: str, charts: bool) -> dict[str, Any]:
         ],
         "chart_title": t("overview.per_year_chart" if by_year else "overview.per_month_chart", lang),
         "chart_note": t("overview.not_in_chart", lang, n=ov["not_in_chart"]) if ov.get("not_in_chart") else "",
-        "map_title": t("overview.evidence_map", lang),
+        "map_title": _map_title(emap, lang),
         "map": {
             "rows": [d.label(r, lang) for r in emap["rows"]],
             "cols": [d.label(c, lang) for c in emap["cols"]],

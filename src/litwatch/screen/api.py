@@ -8,7 +8,6 @@ by itself, that no person has checked.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Iterable
@@ -67,13 +66,13 @@ def decisions_for(store, topic_name: Topic | str, record_ids: Iterable[int] | No
 
 def included_ids(store, topic_name: Topic | str) -> list[int]:
     """Store ids of the records whose effective decision is include (deleted records left out)."""
-    live = {rid for (rid,) in store.conn.execute("SELECT id FROM records WHERE deleted = 0")}
+    live = set(store.live_ids())
     return sorted(rid for rid, d in decisions_for(store, topic_name).items() if d.label == "include" and rid in live)
 
 
 def _check_record(store, record_id: int | str) -> int:
     rid = store.resolve(str(record_id)) if not isinstance(record_id, int) else record_id
-    if rid is None or store.conn.execute("SELECT 1 FROM records WHERE id = ?", (rid,)).fetchone() is None:
+    if rid is None or not store.has_record(rid):
         raise UsageError(f"unknown record id {record_id!r}", hint="use a store id (#17), PMID, DOI or NCT id in the store")
     return int(rid)
 
@@ -102,8 +101,7 @@ def rank_undecided(store, topic: Topic | str, records: dict[int, Record] | None 
     """Records no person has decided, most likely relevant first: the ranker's stored scores (after
     `update_screening`), then the rules' label (include before exclude)."""
     t = _topic(topic)
-    ids = list(records) if records is not None else [r for (r,) in store.conn.execute(
-        "SELECT id FROM records WHERE deleted = 0 ORDER BY id")]
+    ids = list(records) if records is not None else store.live_ids()
     latest = latest_rows(store, t.name, ids)
     todo = [r for r in ids if latest.get(r, {}).get("person") is None]
     scores = {rid: v["score"] for rid, v in scores_of(store, t.name, todo).items()}
@@ -136,13 +134,10 @@ def unchecked_suggestions(store, topic_name: Topic | str,
     if not rows:
         return []
     latest = latest_rows(store, name, list(rows))
-    live = {r for (r,) in store.conn.execute("SELECT id FROM records WHERE deleted = 0")}
-    titles = dict(store.conn.execute(
-        "SELECT id, title FROM records WHERE id IN (SELECT record_id FROM screen_scores WHERE topic = ?"
-        " AND suggestion IS NOT NULL)", (name,)).fetchall())
+    titles = store.titles(rows)  # live records only
     out = []
     for rid, v in rows.items():
-        if rid not in live or latest.get(rid, {}).get("person") is not None:
+        if rid not in titles or latest.get(rid, {}).get("person") is not None:
             continue
         state = "applied: the ranker's decision is the effective one" if v["applied"] else \
             "not applied: the rules' decision stands"
@@ -155,25 +150,12 @@ def prisma_counts(store, topic_name: Topic | str, date_from: str | None = None,
                   date_to: str | None = None, *, record_ids: Iterable[int] | None = None) -> dict[str, Any]:
     """PRISMA flow numbers for records reported in [date_from, date_to] (YYYY-MM, inclusive),
     or, when `record_ids` is given, for exactly those records (the report's period, year-only ones too)."""
-    where, params = ["r.deleted = 0"], []
     if record_ids is not None:
-        wanted = sorted({int(i) for i in record_ids})
-        where.append("r.id IN (SELECT value FROM json_each(?))")
-        params.append(json.dumps(wanted))
-    elif date_from:
-        where.append("r.report_month >= ?")
-        params.append(date_from)
-    if date_to and record_ids is None:
-        where.append("r.report_month <= ?")
-        params.append(date_to)
-    cond = " AND ".join(where)
-    kinds = dict(store.conn.execute(f"SELECT r.id, r.kind FROM records r WHERE {cond}", params).fetchall())
+        kinds = store.kinds(record_ids)  # the live ones among them
+    else:
+        kinds = store.kinds(store.live_ids(date_from=date_from, date_to=date_to))
     ids = list(kinds)
-    identified = {
-        src: n for src, n in store.conn.execute(
-            f"SELECT s.source, count(*) FROM source_items s JOIN records r ON r.id = s.record_id WHERE {cond}"
-            " GROUP BY s.source ORDER BY s.source", params)
-    }
+    identified = store.source_counts(ids)
     # every source item beyond the first of a record was a duplicate merged away (see `merges`)
     duplicates = max(sum(identified.values()) - len(ids), 0)
     decisions = decisions_for(store, topic_name, ids)

@@ -30,6 +30,7 @@ __all__ = [
     "person_history",
     "undo_last",
     "add_decisions",
+    "person_count",
 ]
 
 RESERVED = ("rule", "model")
@@ -150,3 +151,10 @@ def undo_last(store, topic: str, by: str) -> int | None:
     with store.transaction():
         store.conn.execute("UPDATE decisions SET undone_at = ? WHERE id = ?", (utc_now(), row["id"]))
     return int(row["record_id"])
+
+
+def person_count(store, topic: str) -> int:
+    """How many records a person decided (include or exclude) for the topic, undone decisions left out."""
+    return store.conn.execute(
+        "SELECT count(DISTINCT record_id) FROM decisions WHERE topic = ? AND by_kind = 'person' AND undone_at IS NULL"
+        " AND label != 'undecided'", (topic,)).fetchone()[0]

@@ -1,21 +1,21 @@
 """Screening state in the store (migration 0007): what each record was last screened with, the
 ranker's last fit and its scores. Read and written only through this module.
 
-The tables are also created here on first use (CREATE TABLE IF NOT EXISTS), so a store whose
-schema number already passed 7 through another part's migration still gets them.
+Which records are live and what their content hashes are, the store says (store/queries.py):
+no statement here reads the store's own tables. (The tables once were also created here on first
+use, for a store whose schema number had passed 7 through another part's migration; migrations
+are now recorded by number, so 0007 runs on such a store too.)
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from importlib import resources
 from typing import Any, Iterable
 
 from litwatch.clock import utc_now
 
 __all__ = [
-    "ensure_tables",
     "stale_ids",
     "write_state",
     "forget_gone",
@@ -26,44 +26,38 @@ __all__ = [
     "save_model",
     "save_scores",
     "scores_of",
+    "gone_count",
+    "label_counts",
+    "suggestion_counts",
 ]
-
-
-def ensure_tables(store) -> None:
-    if getattr(store, "_screen_state_ready", False):
-        return
-    sql = (resources.files("litwatch.store") / "migrations" / "0007_screening_state.sql").read_text(encoding="utf-8")
-    body = "\n".join(line.split("--", 1)[0] for line in sql.splitlines())  # comments hold ';' too
-    exists = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'index')")}
-    if not {"screen_state", "screen_models", "screen_scores"} <= exists:
-        for statement in body.split(";"):
-            if statement.strip():
-                store.conn.execute(statement)
-    store._screen_state_ready = True
 
 
 def stale_ids(store, topic: str, profile_hash: str, rules_version: int) -> list[int]:
     """Live records never screened for the topic, or screened with other content, profile or rules."""
-    ensure_tables(store)
-    rows = store.conn.execute(
-        "SELECT r.id FROM records r LEFT JOIN screen_state s ON s.topic = ? AND s.record_id = r.id"
-        " WHERE r.deleted = 0 AND (s.record_id IS NULL OR s.content_hash != r.content_hash"
-        " OR s.profile_hash != ? OR s.rules_version != ?) ORDER BY r.id",
-        (topic, profile_hash, rules_version),
-    ).fetchall()
-    return [r[0] for r in rows]
+    screened = {r[0]: (r[1], r[2], r[3]) for r in store.conn.execute(
+        "SELECT record_id, content_hash, profile_hash, rules_version FROM screen_state WHERE topic = ?", (topic,))}
+    return [rid for rid, content in sorted(store.content_hashes().items())
+            if screened.get(rid) != (content, profile_hash, rules_version)]
+
+
+def _ids(ids: Iterable[int]) -> str:
+    return json.dumps(sorted({int(i) for i in ids}))
+
+
+def gone_count(store, topic: str) -> int:
+    """How many records screened for the topic were deleted since."""
+    return store.conn.execute(
+        "SELECT count(*) FROM screen_state WHERE topic = ? AND record_id IN (SELECT value FROM json_each(?))",
+        (topic, _ids(store.deleted_ids()))).fetchone()[0]
 
 
 def forget_gone(store, topic: str) -> int:
     """Drop the state of records that were deleted since (their decisions stay, as history)."""
+    gone = _ids(store.deleted_ids())
     cur = store.conn.execute(
-        "DELETE FROM screen_state WHERE topic = ? AND record_id IN (SELECT id FROM records WHERE deleted = 1)",
-        (topic,),
-    )
+        "DELETE FROM screen_state WHERE topic = ? AND record_id IN (SELECT value FROM json_each(?))", (topic, gone))
     store.conn.execute(
-        "DELETE FROM screen_scores WHERE topic = ? AND record_id IN (SELECT id FROM records WHERE deleted = 1)",
-        (topic,),
-    )
+        "DELETE FROM screen_scores WHERE topic = ? AND record_id IN (SELECT value FROM json_each(?))", (topic, gone))
     return cur.rowcount or 0
 
 
@@ -79,22 +73,23 @@ def write_state(store, topic: str, rows: Iterable[tuple[int, str, str, int, str,
 
 def state_of(store, topic: str) -> dict[int, tuple[str, list[str]]]:
     """record id -> (rule label, evidence) for the topic's live screened records."""
-    ensure_tables(store)
+    live = set(store.live_ids())
     rows = store.conn.execute(
-        "SELECT s.record_id, s.label, s.evidence FROM screen_state s JOIN records r ON r.id = s.record_id"
-        " WHERE s.topic = ? AND r.deleted = 0 ORDER BY s.record_id", (topic,)
+        "SELECT record_id, label, evidence FROM screen_state WHERE topic = ? ORDER BY record_id", (topic,)
     ).fetchall()
-    return {r[0]: (r[1], json.loads(r[2])) for r in rows}
+    return {r[0]: (r[1], json.loads(r[2])) for r in rows if r[0] in live}
 
 
 def state_fingerprint(store, topic: str) -> str:
     """Changes whenever a live record's content or rule outcome changes (the ranker's candidates)."""
     h = hashlib.sha1()
+    live = set(store.live_ids())
     for rid, ch, label, ev in store.conn.execute(
-        "SELECT s.record_id, s.content_hash, s.label, s.evidence FROM screen_state s JOIN records r"
-        " ON r.id = s.record_id WHERE s.topic = ? AND r.deleted = 0 ORDER BY s.record_id", (topic,)
+        "SELECT record_id, content_hash, label, evidence FROM screen_state WHERE topic = ? ORDER BY record_id",
+        (topic,)
     ):
-        h.update(f"{rid}|{ch}|{label}|{ev}\n".encode())
+        if rid in live:
+            h.update(f"{rid}|{ch}|{label}|{ev}\n".encode())
     return h.hexdigest()
 
 
@@ -110,7 +105,6 @@ def person_fingerprint(store, topic: str) -> str:
 
 
 def model_row(store, topic: str) -> dict[str, Any] | None:
-    ensure_tables(store)
     row = store.conn.execute("SELECT * FROM screen_models WHERE topic = ?", (topic,)).fetchone()
     if row is None:
         return None
@@ -139,7 +133,6 @@ def save_scores(store, topic: str, rows: Iterable[tuple[int, float, str | None, 
 
 def scores_of(store, topic: str, record_ids: Iterable[int] | None = None, *, suggested_only: bool = False
               ) -> dict[int, dict[str, Any]]:
-    ensure_tables(store)
     sql = "SELECT record_id, score, suggestion, applied, reason FROM screen_scores WHERE topic = ?"
     if suggested_only:
         sql += " AND suggestion IS NOT NULL"
@@ -149,3 +142,18 @@ def scores_of(store, topic: str, record_ids: Iterable[int] | None = None, *, sug
         if wanted is None or r[0] in wanted:
             out[r[0]] = {"score": r[1], "suggestion": r[2], "applied": bool(r[3]), "reason": r[4]}
     return out
+
+
+def label_counts(store, topic: str) -> dict[str, int]:
+    """Rule label -> how many live records the topic's rules gave it."""
+    out: dict[str, int] = {}
+    for label, _ in state_of(store, topic).values():
+        out[label] = out.get(label, 0) + 1
+    return dict(sorted(out.items()))
+
+
+def suggestion_counts(store, topic: str) -> dict[str, int]:
+    """'include' / 'exclude' (suggested) and 'include:applied' / 'exclude:applied' (a trusted ranker's) -> n."""
+    return dict(store.conn.execute(
+        "SELECT suggestion || CASE applied WHEN 1 THEN ':applied' ELSE '' END, count(*) FROM screen_scores"
+        " WHERE topic = ? AND suggestion IS NOT NULL GROUP BY 1", (topic,)).fetchall())

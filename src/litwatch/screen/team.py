@@ -480,7 +480,7 @@ def agreement(store, topic) -> list[PairAgreement]:
 
 
 def _record_count(store) -> int:
-    return int(store.conn.execute("SELECT count(*) FROM records WHERE deleted = 0").fetchone()[0])
+    return store.count()
 
 
 def progress(store, topic, *, known: dict[int, dict[str, Review]] | None = None) -> list[ReviewerProgress]:
@@ -562,7 +562,7 @@ def can_see_others(store, topic, record_id: int, viewer: str, team: TeamSettings
 def machine_order(store, topic) -> list[tuple[int, str, float | None]]:
     """Every live record with the rules'/ranker's decision (label, score), most relevant first:
     includes by score, then undecided, then excludes by score (P(relevant) for the ranker's)."""
-    live = [r[0] for r in store.conn.execute("SELECT id FROM records WHERE deleted = 0")]
+    live = store.live_ids()
     latest = latest_rows(store, _name(topic), live)
     rank = {"include": 0, "undecided": 1, "exclude": 2}
     out = []
@@ -667,7 +667,7 @@ def export_reviews(store, topic, fmt: str, stream: IO[str], *, all_records: bool
     by_record = reviews(store, name)
     settled = adjudications(store, name)
     ids = sorted(set(by_record) | set(settled)) if not all_records else \
-        [r[0] for r in store.conn.execute("SELECT id FROM records WHERE deleted = 0 ORDER BY id")]
+        store.live_ids()
     reviewers = sorted({who for revs in by_record.values() for who in revs})
     chosen = decisions_for(store, name, ids)
     n = 0

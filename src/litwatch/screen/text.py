@@ -5,7 +5,7 @@ MeSH joined with "; ", trial conditions / interventions joined with "; "): Tradi
 converted to Simplified for matching only, character by character where a phrase conversion
 would change the length.
 
-Sentences come from `litwatch.annotate.sentences.record_sentences` (roles from the structured
+Sentences come from `litwatch.text.sentences.record_sentences` (roles from the structured
 abstract, else its role model); Chinese sentences are split further at 。！？；, take their role
 from a leading 目的/方法/结果/结论 label, and fall back to their position (the role model reads
 English cue words only).
@@ -153,7 +153,7 @@ class RecordText:
         return None
 
     def _split(self) -> list[Sentence]:
-        from litwatch.annotate.sentences import record_sentences
+        from litwatch.text.sentences import record_sentences
 
         out: list[Sentence] = []
         for name in ("title",):

@@ -13,7 +13,10 @@ inclusions scoring below the score that keeps `model_min_recall` of the person i
 are decisions by "model", listed as "suggested, not yet checked" until a person decides. An
 untrusted ranker only suggests. A person's decision is never touched.
 
-This is orchestration (rules + ranker + store) and moves to the jobs layer when it exists.
+Screening is one stage with two parts (rules and ranker) over its own tables, so this update stays
+in screen/; composing it with the other stages (annotation, the report) is `litwatch.jobs.refresh`.
+Its tables are read and written through screen/state.py and screen/decisions.py, the records
+through the store's queries.
 """
 
 from __future__ import annotations
@@ -21,12 +24,13 @@ from __future__ import annotations
 import hashlib
 from typing import Any, Callable
 
-from litwatch.screen.decisions import POLICY_METHOD, add_decision, add_decisions, latest_rows
+from litwatch.screen.decisions import POLICY_METHOD, add_decision, add_decisions, latest_rows, person_count
 from litwatch.screen.ranker import Fit, fit_ranker, names_a_concept, training_universe
 from litwatch.screen.rules import RULES_VERSION, Decision, evidence, rule_decision
 from litwatch.screen.state import (
-    ensure_tables,
     forget_gone,
+    gone_count,
+    label_counts,
     model_row,
     person_fingerprint,
     save_model,
@@ -34,6 +38,7 @@ from litwatch.screen.state import (
     state_fingerprint,
     state_of,
     stale_ids,
+    suggestion_counts,
     write_state,
 )
 from litwatch.topics import Topic, load_topic
@@ -71,11 +76,7 @@ def _model_fingerprint(store, t: Topic) -> str:
 
 def _rules_pass(store, t: Topic, todo: list[int], run_id: int, progress: Callable | None) -> int:
     phash = t.rules_hash()
-    hashes = {}
-    for start in range(0, len(todo), 500):
-        chunk = todo[start:start + 500]
-        marks = ",".join("?" * len(chunk))
-        hashes.update(store.conn.execute(f"SELECT id, content_hash FROM records WHERE id IN ({marks})", chunk).fetchall())
+    hashes = store.content_hashes(todo, live_only=False)
     latest = latest_rows(store, t.name, todo) if todo else {}
     changed = 0
     for start in range(0, len(todo), BATCH):
@@ -109,11 +110,8 @@ def update_screening(store, topic: Topic | str, *, use_model: bool = True,
     """Rules (+ ranker) for what changed; persons are never overwritten. Returns counts
     (run_id None and up_to_date True when nothing had to be done)."""
     t = topic if isinstance(topic, Topic) else load_topic(topic)
-    ensure_tables(store)
     todo = stale_ids(store, t.name, t.rules_hash(), RULES_VERSION)
-    gone = store.conn.execute(
-        "SELECT count(*) FROM screen_state WHERE topic = ? AND record_id IN (SELECT id FROM records WHERE deleted = 1)",
-        (t.name,)).fetchone()[0]
+    gone = gone_count(store, t.name)
     model = model_row(store, t.name)
     fingerprint = None
     if not todo and not gone:
@@ -139,15 +137,9 @@ def update_screening(store, topic: Topic | str, *, use_model: bool = True,
 
 
 def _counts(store, t: Topic, *, run_id, rescreened: int, changed: int, model, up_to_date: bool = False) -> dict[str, Any]:
-    rule = dict(store.conn.execute(
-        "SELECT s.label, count(*) FROM screen_state s JOIN records r ON r.id = s.record_id"
-        " WHERE s.topic = ? AND r.deleted = 0 GROUP BY s.label", (t.name,)).fetchall())
-    sugg = dict(store.conn.execute(
-        "SELECT suggestion || CASE applied WHEN 1 THEN ':applied' ELSE '' END, count(*) FROM screen_scores"
-        " WHERE topic = ? AND suggestion IS NOT NULL GROUP BY 1", (t.name,)).fetchall())
-    persons = store.conn.execute(
-        "SELECT count(DISTINCT record_id) FROM decisions WHERE topic = ? AND by_kind = 'person' AND undone_at IS NULL"
-        " AND label != 'undecided'", (t.name,)).fetchone()[0]
+    rule = label_counts(store, t.name)
+    sugg = suggestion_counts(store, t.name)
+    persons = person_count(store, t.name)
     model_info = None
     if model is not None:
         model_info = {"trusted": bool(model["trusted"]), "include_at": model["include_at"],

@@ -1,11 +1,22 @@
-"""Live connectors: PubMed, Europe PMC, ClinicalTrials.gov, Crossref, and the fetch run around them.
+"""Live connectors: PubMed, Europe PMC, ClinicalTrials.gov, Crossref; the polite client they share
+(`http.py`), their fetch checkpoints (`checkpoints.py`), single look-ups for the audit (`lookup.py`)
+and the PubMed file mirror (`mirror.py`).
 
-All network traffic goes through `litwatch.sources.http`; `litwatch.sources.fetch.fetch` is the
-library face of `litwatch fetch`.
+Which sources exist is `registry.SOURCES`. All network traffic goes through `sources/http.py`.
+Running a fetch into the store (plan, batches, checkpoints, the run log) is the fetch job,
+`litwatch.jobs.fetch`.
 """
 
 from __future__ import annotations
 
-__all__ = ["SOURCE_NAMES"]
+import importlib
 
-SOURCE_NAMES: tuple[str, ...] = ("pubmed", "europepmc", "clinicaltrials", "crossref")
+from litwatch.sources.registry import SOURCE_NAMES, SOURCES, source
+
+__all__ = ["SOURCE_NAMES", "SOURCES", "connector_class"]
+
+
+def connector_class(name: str) -> type:
+    """The connector class of source `name` (`registry.Source.connector`), imported on first use."""
+    module, _, cls = source(name).connector.partition(":")
+    return getattr(importlib.import_module(module), cls)

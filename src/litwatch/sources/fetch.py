@@ -27,10 +27,9 @@ from __future__ import annotations
 import calendar
 import time
 from datetime import timedelta
-from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
-from typing import Any
+from typing import Any, Callable
 
 import httpx
 
@@ -39,15 +38,13 @@ import sqlite3
 from litwatch import config
 from litwatch.errors import SourceError, StoreError, UsageError
 from litwatch.records import Record
-from litwatch.sources import SOURCE_NAMES, checkpoints
+from litwatch.sources import checkpoints, connector_class
 from litwatch.sources.base import Part, Window
 from litwatch.sources.http import HttpClient, HttpOptions
+from litwatch.sources.registry import DEFAULT_SOURCES, SOURCE_NAMES, SOURCES
 from litwatch.store.upsert import COUNT_NAMES, StoreCounts
 
 __all__ = ["fetch", "has_successful_fetch", "FetchSummary", "SourceSummary", "FetchInterrupted", "parse_day"]
-
-DEFAULT_SOURCES = ("pubmed", "europepmc", "clinicaltrials")
-_LABELS = {"pubmed": "PubMed", "europepmc": "Europe PMC", "clinicaltrials": "ClinicalTrials.gov", "crossref": "Crossref"}
 
 
 @dataclass(slots=True, kw_only=True)
@@ -176,7 +173,7 @@ def fetch(
     date_to=None,
     since_last_run: bool = False,
     resume: int | None = None,
-    progress: bool = False,
+    progress: Callable[[str, int, int | None], None] | None = None,
     *,
     batch_size: int | None = None,
     datetype: str = "pdat",
@@ -186,6 +183,9 @@ def fetch(
     entry_window_days: int | None = None,
 ) -> FetchSummary:
     """Fetch `query_or_topic` from the live sources into `store`; see the module docstring.
+
+    `progress(source, done, total)` hears of every stored batch (total: what the service said the
+    query holds, None while not known); the library draws nothing.
 
     Raises SourceError (after logging the run as failed) when a source fails for good; the
     batches stored before that stay stored and a rerun resumes after them. Raises StoreError
@@ -202,14 +202,14 @@ def fetch(
     started = time.monotonic()
     failures: list[SourceError] = []
     try:
-        with _progress_bar(progress) as bar:
-            ctx = _RunContext(store, run_id, params, transport, options, connector_options or {}, bar, summary)
-            for source, query in params["queries"].items():
-                s = _SourceRun(ctx, source, query)
-                summary.sources[source] = s.summary
-                s.run()
-                if s.failure is not None:
-                    failures.append(s.failure)
+        ctx = _RunContext(store, run_id, params, transport, options, connector_options or {},
+                          progress if callable(progress) else None, summary)
+        for source, query in params["queries"].items():
+            s = _SourceRun(ctx, source, query)
+            summary.sources[source] = s.summary
+            s.run()
+            if s.failure is not None:
+                failures.append(s.failure)
     except KeyboardInterrupt:
         _finish(store, summary, "interrupted", started)
         raise FetchInterrupted(run_id) from None
@@ -231,9 +231,6 @@ def fetch(
         err.summary = summary  # type: ignore[attr-defined]
         raise err
     return summary
-
-
-_SIZE_ARG = {"pubmed": "batch_size", "europepmc": "page_size", "clinicaltrials": "page_size", "crossref": "page_size"}
 
 
 def _store_failed(store, summary: FetchSummary, exc: StoreError, started: float) -> StoreError:
@@ -348,13 +345,13 @@ class _RunContext:
     transport: httpx.BaseTransport | None
     options: HttpOptions | None
     connector_options: dict[str, dict[str, Any]]
-    bar: Any
+    progress: Callable[[str, int, int | None], None] | None
     summary: FetchSummary
 
     def connector_opts(self, source: str) -> dict[str, Any]:
         opts = dict(self.connector_options.get(source, {}))
         if self.params.get("batch_size"):
-            opts.setdefault(_SIZE_ARG[source], self.params["batch_size"])
+            opts.setdefault(SOURCES[source].size_arg, self.params["batch_size"])
         if source == "pubmed":
             opts.setdefault("datetype", self.params.get("datetype") or "pdat")
         return opts
@@ -365,7 +362,8 @@ class _SourceRun:
 
     def __init__(self, ctx: _RunContext, source: str, query: str) -> None:
         self.ctx, self.source, self.query = ctx, source, query
-        self.store, self.run_id, self.bar = ctx.store, ctx.run_id, ctx.bar
+        self.store, self.run_id, self.progress = ctx.store, ctx.run_id, ctx.progress
+        self.done = 0  # records (and bad items) stored so far, resumed batches included
         self.window = Window.from_dict(ctx.params["windows"][source])
         self.failure: SourceError | None = None
         since = self.window.since.isoformat() if self.window.since else None
@@ -398,17 +396,21 @@ class _SourceRun:
             planned = [(p, None, False, 0) for p in parts]
         self.summary.parts = len(planned)
         self.summary.total = sum(p.total or 0 for p, *_ in planned)
-        task = self.bar.add_task(_LABELS[self.source], total=self.summary.total or None) if self.bar else None
+        self._tell(0, self.summary.total or None)
         for part, cursor, done, fetched in planned:
-            if self.bar:
-                self.bar.advance(task, fetched)
+            if fetched:
+                self._tell(fetched, self.summary.total or None)
             if done:
                 self.summary.batches_skipped += 1
                 continue
             for batch in connector.batches(part, cursor):
                 self._store_batch(part, batch)
-                if self.bar:
-                    self.bar.update(task, total=max(self.summary.total, 1), advance=len(batch.records) + len(batch.issues))
+                self._tell(len(batch.records) + len(batch.issues), max(self.summary.total, 1))
+
+    def _tell(self, advance: int, total: int | None) -> None:
+        self.done += advance
+        if self.progress is not None:
+            self.progress(self.source, self.done, total)
 
     def _store_batch(self, part: Part, batch) -> None:
         try:
@@ -435,21 +437,7 @@ class _SourceRun:
 
 
 def _connector(source: str, client: HttpClient, opts: dict[str, Any]):
-    if source == "pubmed":
-        from litwatch.sources.pubmed import PubMed
-
-        return PubMed(client, **opts)
-    if source == "europepmc":
-        from litwatch.sources.europepmc import EuropePMC
-
-        return EuropePMC(client, **opts)
-    if source == "clinicaltrials":
-        from litwatch.sources.clinicaltrials import ClinicalTrials
-
-        return ClinicalTrials(client, **opts)
-    from litwatch.sources.crossref import Crossref
-
-    return Crossref(client, **opts)
+    return connector_class(source)(client, **opts)
 
 
 def _status_changes(store, records: list[Record]) -> list[dict[str, Any]]:
@@ -466,22 +454,6 @@ def _status_changes(store, records: list[Record]) -> list[dict[str, Any]]:
         if before and rec.trial.status and before != rec.trial.status:
             out.append({"nct": rec.ids.nct, "record_id": record_id, "old": before, "new": rec.trial.status})
     return out
-
-
-def _progress_bar(enabled: bool):
-    if not enabled:
-        return nullcontext(None)
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    return Progress(
-        TextColumn("[bold]{task.description:<18}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,  # the summary table replaces the bars; logs of non-terminal runs stay clean
-    )
 
 
 # -- coverage for report ------------------------------------------------------------------------

@@ -47,6 +47,7 @@ import httpx
 from litwatch import config
 from litwatch.errors import SourceError
 from litwatch.sources._deadline import deadline_scope, deadline_transport
+from litwatch.sources.registry import SOURCES, Source
 
 __all__ = [
     "SOURCES",
@@ -65,25 +66,7 @@ __all__ = [
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
-class SourceInfo:
-    name: str  # the label users see in messages
-    url_setting: str  # litwatch.config setting holding the base URL
-    rate: tuple[int, float]  # default (requests, per seconds)
-    max_body_mb: float = 64.0  # largest reply body litwatch reads from it (LITWATCH_HTTP_MAX_BODY_<SOURCE>)
-
-
-# Conservative defaults: NCBI documents 3/s (10/s with a key); Europe PMC and ClinicalTrials.gov
-# publish no hard figure, so we stay well below what they tolerate; Crossref tells us its limit
-# in x-rate-limit-* headers and we adopt it after the first reply. Body limits are several times
-# the largest page litwatch asks for: 200 PubMed records, 500 Europe PMC core results, 1,000
-# ClinicalTrials.gov studies (whole protocol sections), 200 Crossref works.
-SOURCES: dict[str, SourceInfo] = {
-    "pubmed": SourceInfo("PubMed", "pubmed_url", (3, 1.0), 64.0),
-    "europepmc": SourceInfo("Europe PMC", "europepmc_url", (5, 1.0), 128.0),
-    "clinicaltrials": SourceInfo("ClinicalTrials.gov", "ctgov_url", (4, 5.0), 256.0),
-    "crossref": SourceInfo("Crossref", "crossref_url", (5, 1.0), 64.0),
-}
+SourceInfo = Source  # what a client needs of its service: label, base-URL setting, rate, largest reply
 
 NCBI_RATE_WITH_KEY = (10, 1.0)
 CROSSREF_POLITE_RATE = (10, 1.0)
@@ -466,12 +449,12 @@ class HttpClient:
                 raise SourceError(
                     f"{reason}: the service asks to wait {wait:.0f} s before retrying (until {until}), "
                     f"longer than the {opts.max_retry_after:.0f} s litwatch waits",
-                    source=self.info.name,
+                    source=self.info.label,
                     hint="try again after that time (or raise LITWATCH_HTTP_MAX_RETRY_AFTER)",
                 )
             self.stats.waited_s += wait
             self._sleep(wait)
-        err = SourceError(f"gave up after {attempt + 1} attempts: {reason}", source=self.info.name,
+        err = SourceError(f"gave up after {attempt + 1} attempts: {reason}", source=self.info.label,
                           hint=self._network_hint())
         err.transient = True  # type: ignore[attr-defined]  # worth trying again later, unlike a 4xx
         raise err
@@ -491,8 +474,8 @@ class HttpClient:
             said = f" (it announced {exc.size / (1 << 20):,.0f} MiB)" if exc.announced else ""
             raise SourceError(
                 f"the reply to {_redact(url)} is larger than the {mb:g} MiB litwatch reads from "
-                f"{self.info.name}{said}; not read",
-                source=self.info.name,
+                f"{self.info.label}{said}; not read",
+                source=self.info.label,
                 hint=f"ask for smaller pages (--batch-size), or raise LITWATCH_HTTP_MAX_BODY_{self.source.upper()} (MiB)",
             ) from None
         except httpx.TimeoutException:
@@ -511,7 +494,7 @@ class HttpClient:
         except (httpx.UnsupportedProtocol, httpx.InvalidURL, httpx.LocalProtocolError) as exc:
             raise SourceError(
                 f"bad URL {_redact(url)!r} ({_short(exc)})",
-                source=self.info.name,
+                source=self.info.label,
                 hint=f"check the base URL setting ({config.SETTINGS[self.info.url_setting].env})",
             ) from None
         except httpx.HTTPError as exc:
@@ -549,7 +532,7 @@ class HttpClient:
             finally:
                 resp.close()
         raise SourceError(f"more than {self.options.max_redirects} redirects from {_redact(url)}",
-                          source=self.info.name, hint=f"check the base URL setting ({self._url_env()})")
+                          source=self.info.label, hint=f"check the base URL setting ({self._url_env()})")
 
     def _read_body(self, resp: httpx.Response, deadline: float) -> bytes:
         limit = self.max_body
@@ -585,7 +568,7 @@ class HttpClient:
         shown = urlsplit(target)
         return SourceError(
             f"{_redact(current)} redirects to {shown.scheme}://{shown.netloc}{shown.path} ({why}); not followed",
-            source=self.info.name,
+            source=self.info.label,
             hint=f"check the base URL setting ({self._url_env()}), or allow the host in LITWATCH_HTTP_REDIRECT_HOSTS",
         )
 
@@ -604,7 +587,7 @@ class HttpClient:
             lim.update(limit, lim.period)
             counted = data.get("api-key", "")
             who = f" (requests counted against {counted}: was the API key accepted?)" if counted and "." in str(counted) else ""
-            self.stats.notes.append(f"{self.info.name}: the service allows {limit} requests per second{who}; slowed down to that")
+            self.stats.notes.append(f"{self.info.label}: the service allows {limit} requests per second{who}; slowed down to that")
         return lim.period
 
     def _adopt_rate(self, headers: dict[str, str]) -> None:
@@ -626,15 +609,15 @@ class HttpClient:
         elif reply.status in _REDIRECT_STATUS:
             hint = f"a redirect without a Location; check the base URL setting ({self._url_env()})"
         else:
-            hint = f"check the query syntax for {self.info.name}"
+            hint = f"check the query syntax for {self.info.label}"
         text = f"HTTP {reply.status} for {_redact(reply.url)}" + (f": {detail}" if detail else "")
-        return SourceError(text, source=self.info.name, hint=hint)
+        return SourceError(text, source=self.info.label, hint=hint)
 
     def _url_env(self) -> str:
         return config.SETTINGS[self.info.url_setting].env
 
     def _network_hint(self) -> str:
-        return f"check the network connection, {self.info.name}'s status page or the base URL ({self._url_env()})"
+        return f"check the network connection, {self.info.label}'s status page or the base URL ({self._url_env()})"
 
 
 class _Retryable(Exception):

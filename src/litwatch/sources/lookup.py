@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -21,7 +21,8 @@ from lxml import etree
 from litwatch.errors import ParseError, SourceError
 from litwatch.records import Record, normalize_doi
 from litwatch.sources.base import collect_items, stamp
-from litwatch.sources.http import BadReply, HttpClient, HttpOptions, Reply, SourceInfo, limiter_for
+from litwatch.sources.http import BadReply, HttpClient, HttpOptions, Reply, limiter_for
+from litwatch.sources.registry import SOURCES
 
 __all__ = ["Lookup", "CitationQuery", "fetch_page"]
 
@@ -204,7 +205,8 @@ def _crossref(kind: str):
 
 # -- web pages (an article given as a URL) ---------------------------------------------------------
 
-_WEB = SourceInfo("web page", "crossref_url", (2, 1.0))
+# a page is no registered source: Crossref's row (its base URL is only a placeholder) under its own name and rate
+_WEB = replace(SOURCES["crossref"], name="web", labels={"en": "web page"}, rate=(2, 1.0))
 
 
 class _PageClient(HttpClient):

@@ -19,6 +19,7 @@ from litwatch.errors import StoreError, UsageError
 from litwatch.records import Record, normalize_doi, normalize_nct, normalize_pmcid
 from litwatch.store.migrate import migrate
 from litwatch.store.prepare import Prepared, prepare
+from litwatch.store.queries import Queries
 from litwatch.store.upsert import UpsertResult, upsert_prepared
 
 __all__ = ["Store", "SearchHit", "open_store"]
@@ -48,7 +49,9 @@ def check_month(value: str | None, name: str) -> str | None:
     return value
 
 
-class Store:
+class Store(Queries):
+    """The store. What other stages ask of its tables are the methods of store/queries.py."""
+
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         if self.path.is_dir():

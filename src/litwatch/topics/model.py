@@ -4,10 +4,13 @@ A profile (see `builtin/stem-cell-depression.toml` and `template.toml`) has
 
     name, version, highlights_per_month, model_min_precision, model_min_recall
     [names]            lang -> the topic's name
-    [queries]          pubmed, europepmc, clinicaltrials ("cond=...; intr=...")
+    [queries]          a query per source of sources/registry.py: pubmed, europepmc, clinicaltrials
+                       ("cond=...; intr=..."), crossref (fetched only when asked for)
     [concepts.ID]      label, terms (phrases), zh (Chinese terms), case_terms (case kept), patterns
                        (regexes), vocab, joins (a cue set its mentions stand for), needs_long_form
     [[include]]        name, any = [concept ids]  -- the intervention and condition groups
+    [evidence_map]     rows, columns: annotation categories (annotate/vocab.py) the overview's map
+                       crosses; default cell_source x outcome_measure + mechanism
     [relations]        how the groups must relate (see topics/relations.py); without it every
                        group must simply match (co-occurrence)
     [cues.NAME]        cue lists per language (defaults: topics/default_cues.toml)
@@ -26,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from litwatch.errors import ProfileError
+from litwatch.sources.registry import SOURCE_NAMES
 from litwatch.topics.relations import (
     CueSet,
     Context,
@@ -37,10 +41,10 @@ from litwatch.topics.relations import (
 )
 from litwatch.topics.terms import TermMatcher
 
-__all__ = ["Concept", "ConceptGroup", "Exclusion", "Topic", "topic_from_dict", "LANGUAGES", "SOURCES"]
+__all__ = ["Concept", "ConceptGroup", "EvidenceMap", "Exclusion", "Topic", "topic_from_dict", "LANGUAGES", "SOURCES"]
 
 LANGUAGES = ("en", "zh-Hans", "zh-Hant")
-SOURCES = ("pubmed", "europepmc", "clinicaltrials")
+SOURCES = SOURCE_NAMES  # the [queries] keys a profile may have: the Source table's names
 TEXT_KEYS = ("title", "intro", "disclaimer")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
@@ -84,6 +88,15 @@ class Exclusion:
     mode: str = "mask"  # mask: its spans hide inclusion matches inside them; reject: any match excludes
 
 
+@dataclass(frozen=True)
+class EvidenceMap:
+    """The two dimensions of the overview's evidence map: annotation categories whose concepts are its
+    rows and its columns (a paper counts in a cell when it mentions both)."""
+
+    rows: tuple[str, ...] = ("cell_source",)
+    columns: tuple[str, ...] = ("outcome_measure", "mechanism")
+
+
 @dataclass
 class Topic:
     name: str
@@ -103,6 +116,7 @@ class Topic:
     contexts: list[Context] = field(default_factory=list)
     model_min_precision: float = 0.9  # the ranker decides alone only above this cross-validated precision
     model_min_recall: float = 0.95  # ... and excludes only below the score that keeps this recall
+    evidence_map: EvidenceMap = field(default_factory=EvidenceMap)
 
     def group(self, name: str | None) -> ConceptGroup | None:
         return next((g for g in self.include if g.name == name), None)
@@ -141,6 +155,7 @@ class Topic:
                           "kind": c.kind} for c in self.contexts],
             "model_min_precision": self.model_min_precision,
             "model_min_recall": self.model_min_recall,
+            "evidence_map": {"rows": list(self.evidence_map.rows), "columns": list(self.evidence_map.columns)},
             "rules_hash": self.rules_hash(),
         }
 
@@ -302,7 +317,34 @@ def topic_from_dict(data: dict[str, Any], *, where: str, default_name: str | Non
         contexts=parse_contexts(data.get("contexts"), set(concepts), inter, where),
         model_min_precision=_share(data, "model_min_precision", 0.9, where),
         model_min_recall=_share(data, "model_min_recall", 0.95, where),
+        evidence_map=_evidence_map(data.get("evidence_map"), where),
     )
+
+
+_CATEGORY = re.compile(r"^[a-z][a-z_]*$")
+
+
+def _evidence_map(data: Any, where: str) -> EvidenceMap:
+    """[evidence_map] rows/columns: category names (which categories exist is the annotation
+    vocabulary's to say; the report checks them against it)."""
+    if data is None:
+        return EvidenceMap()
+    if not isinstance(data, dict):
+        raise _err(where, "[evidence_map] must be a table with rows and columns")
+    unknown = set(data) - {"rows", "columns"}
+    if unknown:
+        raise _err(where, f"unknown key(s) in [evidence_map]: {', '.join(sorted(unknown))}", hint="use rows, columns")
+    default = EvidenceMap()
+    dims = {}
+    for key in ("rows", "columns"):
+        value = data.get(key, list(getattr(default, key)))
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) and _CATEGORY.match(v) for v in value):
+            raise _err(where, f"[evidence_map] {key} must be a list of annotation categories",
+                       hint='e.g. rows = ["condition"], columns = ["outcome_measure", "mechanism"]')
+        dims[key] = tuple(dict.fromkeys(value))
+    return EvidenceMap(**dims)
 
 
 def _share(data: dict[str, Any], key: str, default: float, where: str) -> float:

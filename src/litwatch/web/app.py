@@ -61,7 +61,9 @@ class Cache:
         cached = self._orders.get("\0designs")
         if cached and time.monotonic() - cached[0] < 60:
             return cached[1]
-        found = [r[0] for r in store.conn.execute("SELECT DISTINCT design FROM annotations ORDER BY design")]
+        from litwatch.annotate.storage import designs
+
+        found = designs(store)
         with self._lock:
             self._orders["\0designs"] = (time.monotonic(), found)
         return found

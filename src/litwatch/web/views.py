@@ -270,7 +270,7 @@ def topic_view(store, topic, name: str) -> dict[str, Any]:
     months: dict[str, int] = {}
     included_months: dict[str, int] = {}
     included = set(included_ids(store, name))
-    for month, rid in store.conn.execute("SELECT report_month, id FROM records WHERE deleted = 0"):
+    for rid, month in store.report_months().items():
         months[month] = months.get(month, 0) + 1
         if rid in included:
             included_months[month] = included_months.get(month, 0) + 1

@@ -1,11 +1,13 @@
-"""Train the sentence-role model from structured abstracts and write roles_model.json.
+"""Train the sentence-role model from structured abstracts and write litwatch/text/roles_model.json.
 
-    python -m litwatch.annotate.roles_train [SHARED_DATA_DIR]
+    python tools/train_roles.py [SHARED_DATA_DIR] [--out FILE]
+
+A developer's tool, not part of the package: litwatch ships the model it wrote and only reads it.
 
 Training data: every abstract whose sections all state a role — the MEDLINE sample and PubMed
 files (NLM categories), the Nagtegaal screening set (inline "METHODS:" labels) and the Europe PMC
 core reply (<h4> headings). The model is a scikit-learn LogisticRegression over
-`sentences.sentence_features`; it is stored as plain JSON weights (no pickle: loads with any
+`litwatch.text.sentences.sentence_features`; it is stored as plain JSON weights (no pickle: loads with any
 scikit-learn version, or none). Prints held-out accuracy before fitting on everything.
 """
 
@@ -19,7 +21,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from litwatch.annotate.sentences import ROLES, label_role, sentence_features, split_sentences
+from litwatch.text.sentences import ROLES, label_role, sentence_features, split_sentences
 from litwatch.config import shared_data_dir
 
 __all__ = ["structured_abstracts", "train", "main"]
@@ -29,6 +31,7 @@ Abstract = list[tuple[str, str]]  # (sentence text, role)
 _INLINE = re.compile(r"(?:^|(?<=[.!?]\s))([A-Z][A-Z /&]{3,40}):\s+")
 _H4 = re.compile(r"<h4>(.*?)</h4>", re.I)
 _TAG = re.compile(r"<[^>]+>")
+OUT = Path(__file__).resolve().parents[1] / "src" / "litwatch" / "text" / "roles_model.json"
 
 
 def _sections_to_sentences(sections: list[tuple[str | None, str]]) -> Abstract | None:
@@ -129,7 +132,7 @@ def train(abstracts: list[Abstract], min_count: int = 8) -> dict:
 
 
 def evaluate(model_data: dict, abstracts: list[Abstract]) -> float:
-    from litwatch.annotate.sentences import RoleModel
+    from litwatch.text.sentences import RoleModel
 
     model = RoleModel(model_data)
     right = total = 0
@@ -141,7 +144,12 @@ def evaluate(model_data: dict, abstracts: list[Abstract]) -> float:
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = sys.argv[1:] if argv is None else argv
+    args = list(sys.argv[1:] if argv is None else argv)
+    out = OUT
+    if "--out" in args:
+        at = args.index("--out")
+        out = Path(args[at + 1])
+        del args[at:at + 2]
     data = Path(args[0]) if args else shared_data_dir()
     abstracts = structured_abstracts(data)
     random.Random(13).shuffle(abstracts)
@@ -150,7 +158,6 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{len(abstracts)} structured abstracts; held-out sentence accuracy {held_out:.3f}")
     model = train(abstracts)
     model["held_out_accuracy"] = round(held_out, 3)
-    out = Path(__file__).with_name("roles_model.json")
     out.write_text(json.dumps(model, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     print(f"wrote {out} ({out.stat().st_size // 1024} KiB, {len(model['weights'])} features)")
 

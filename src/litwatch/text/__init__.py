@@ -1,0 +1,8 @@
+"""Text primitives that more than one stage reads: sentences with stable offsets and their roles.
+
+Screening and annotation both stand on this package and neither on the other (docs/architecture.md).
+"""
+
+from litwatch.text.sentences import ROLES, Sentence, record_sentences, split_sentences
+
+__all__ = ["ROLES", "Sentence", "record_sentences", "split_sentences"]
