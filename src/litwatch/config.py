@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from litwatch.sources.registry import SOURCES
+from litwatch.services import SOURCES
 
 __all__ = ["Setting", "SETTINGS", "get", "get_float", "shared_data_dir", "db_path", "user_agent", "rate_override",
            "max_body_override"]

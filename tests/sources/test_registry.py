@@ -15,7 +15,7 @@ from litwatch.errors import ProfileError
 from litwatch.report.prisma import source_name
 from litwatch.sources import connector_class
 from litwatch.sources.http import HttpClient
-from litwatch.sources.registry import DEFAULT_SOURCES, SOURCE_NAMES, SOURCES
+from litwatch.services import DEFAULT_SOURCES, SOURCE_NAMES, SOURCES
 from litwatch.topics import model as topic_model
 
 BUILTIN = Path(topic_model.__file__).parent / "builtin" / "stem-cell-depression.toml"

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from litwatch.cli.app import DbOption, app, console, err_console
 from litwatch.errors import SourceError, StoreError, UsageError
-from litwatch.sources.registry import SOURCES, names_text
+from litwatch.services import SOURCES, names_text
 from litwatch.store import open_store
 
 __all__ = ["fetch_cmd", "runs_cmd"]

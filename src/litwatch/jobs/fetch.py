@@ -17,7 +17,7 @@ def fetch(*, store, target: str | None, sources: list[str] | str | None = None, 
     at the end; with `per_batch` (a terminal's bars) also one event per stored batch, its stage the
     source's name ("pubmed"), its message the source's label, done/total its records."""
     from litwatch.sources.fetch import fetch as fetch_sources
-    from litwatch.sources.registry import label
+    from litwatch.services import label
 
     def batch(source: str, done: int, total: int | None) -> None:
         notify(progress, "fetch", source, done, total, label(source))

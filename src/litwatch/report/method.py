@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from litwatch.report.texts import LANGS, is_zh, to_lang
-from litwatch.sources.registry import SOURCE_NAMES
+from litwatch.services import SOURCE_NAMES
 
 __all__ = ["report_sources", "report_runs", "rules_sentences", "versions"]
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from litwatch.report.svg import line, rect, svg_doc, text, wrap
 from litwatch.report.texts import has, t, to_lang
-from litwatch.sources.registry import SOURCES
+from litwatch.services import SOURCES
 
 __all__ = ["prisma_svg", "prisma_rows", "source_name"]
 

@@ -41,7 +41,7 @@ from litwatch.records import Record
 from litwatch.sources import checkpoints, connector_class
 from litwatch.sources.base import Part, Window
 from litwatch.sources.http import HttpClient, HttpOptions
-from litwatch.sources.registry import DEFAULT_SOURCES, SOURCE_NAMES, SOURCES
+from litwatch.services import DEFAULT_SOURCES, SOURCE_NAMES, SOURCES
 from litwatch.store.upsert import COUNT_NAMES, StoreCounts
 
 __all__ = ["fetch", "has_successful_fetch", "FetchSummary", "SourceSummary", "FetchInterrupted", "parse_day"]

@@ -47,7 +47,7 @@ import httpx
 from litwatch import config
 from litwatch.errors import SourceError
 from litwatch.sources._deadline import deadline_scope, deadline_transport
-from litwatch.sources.registry import SOURCES, Source
+from litwatch.services import SOURCES, Source
 
 __all__ = [
     "SOURCES",

@@ -22,7 +22,7 @@ from litwatch.errors import ParseError, SourceError
 from litwatch.records import Record, normalize_doi
 from litwatch.sources.base import collect_items, stamp
 from litwatch.sources.http import BadReply, HttpClient, HttpOptions, Reply, limiter_for
-from litwatch.sources.registry import SOURCES
+from litwatch.services import SOURCES
 
 __all__ = ["Lookup", "CitationQuery", "fetch_page"]
 

@@ -1,4 +1,5 @@
-"""Numbered schema migrations: migrations/NNNN_name.sql applied in order, tracked by PRAGMA user_version."""
+"""Numbered schema migrations: migrations/NNNN_name.sql applied in order, each recorded by number
+in `schema_migrations` (PRAGMA user_version keeps the highest applied)."""
 
 from __future__ import annotations
 

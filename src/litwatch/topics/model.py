@@ -4,7 +4,7 @@ A profile (see `builtin/stem-cell-depression.toml` and `template.toml`) has
 
     name, version, highlights_per_month, model_min_precision, model_min_recall
     [names]            lang -> the topic's name
-    [queries]          a query per source of sources/registry.py: pubmed, europepmc, clinicaltrials
+    [queries]          a query per source of litwatch/services.py: pubmed, europepmc, clinicaltrials
                        ("cond=...; intr=..."), crossref (fetched only when asked for)
     [concepts.ID]      label, terms (phrases), zh (Chinese terms), case_terms (case kept), patterns
                        (regexes), vocab, joins (a cue set its mentions stand for), needs_long_form
@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from litwatch.errors import ProfileError
-from litwatch.sources.registry import SOURCE_NAMES
+from litwatch.services import SOURCE_NAMES
 from litwatch.topics.relations import (
     CueSet,
     Context,

@@ -9,7 +9,7 @@ from pathlib import Path
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 
-from litwatch.sources.registry import SOURCE_NAMES as SOURCES
+from litwatch.services import SOURCE_NAMES as SOURCES
 from litwatch.web.auth import Viewer, WebError, need, post
 from litwatch.web.pages import page
 
