@@ -76,3 +76,13 @@ def test_the_seed_audit_renders_in_chinese_and_english_with_each_problem_under_i
     assert "Reads PD as Parkinson&#x27;s disease" in en
     quote = en.index("帕金森病 (PD)")
     assert quote < en.index("Reads PD as Parkinson") < en.index("<h2>References")
+
+
+def test_the_traditional_chinese_audit_writes_taiwans_forms_not_the_old_ones(seed_audit):
+    # the article itself is quoted as written; the audit's own words are what a Taiwan reader writes
+    md = render(seed_audit, "md", "zh-Hant").decode("utf-8")
+    own = md.replace(seed_audit.article.get("text", ""), "")
+    assert "已核對到記錄" in own and "無法核實" in own
+    for old in ("覈對", "覈實", "臨牀", "爲"):
+        quoted = sum(c.text.count(old) for c in seed_audit.claims)
+        assert own.count(old) <= quoted, old

@@ -235,9 +235,9 @@ def label(concept_id: str, lang: str = "en") -> str:
 
 
 def _hant(text: str) -> str:
-    from litwatch.audit.article import _opencc
+    from litwatch.annotate.vocab import to_traditional
 
-    return _opencc("s2t").convert(text)
+    return to_traditional(text, "zh-Hant")
 
 
 _DEF = re.compile(r"([^\s()（）,，。;；:：]{2,40}?)\s*[（(]\s*([A-Za-z][A-Za-z0-9\-]{1,9}s?)\s*[）)]")

@@ -172,9 +172,11 @@ UI: dict[str, dict[str, str]] = {
 
 
 def _zh_hant(text: str) -> str:
-    from litwatch.audit.article import _opencc
+    """Taiwan's characters and words (臨床, 為, 核對), as the report writes them: plain s2t gives the
+    older forms (臨牀, 爲, 覈對) that readers in Taiwan and Hong Kong do not write."""
+    from litwatch.annotate.vocab import to_traditional
 
-    return _opencc("s2t").convert(text)
+    return to_traditional(text, "zh-Hant")
 
 
 def _pick(table: dict[str, dict[str, str]], key: str, lang: str) -> str:
