@@ -98,6 +98,12 @@ def test_cli_annotate_and_show(cli, db_file, store):
     data = json.loads(cap.get())
     assert data["design"] == "design:animal" and data["record_id"] == ids[0]
     assert any(m["concept_id"] == "biomarker:il-1b" and m["text"] == "IL-1β" for m in data["mentions"])
+    # the web's record page reads the same view of the same annotations
+    from litwatch.annotate.view import annotation_view
+
+    page = annotation_view(store.get(ids[0]), get_annotations(store, ids[0]))
+    assert data["design_label"] == page["design_label"] == "animal (in vivo) study"
+    assert data["key_finding_texts"] == [f["text"] for f in page["key_findings"]]
 
 
 def test_show_without_annotations_is_a_user_error(store):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Optional
+from typing import Optional
 
 import typer
 from rich.panel import Panel
@@ -12,6 +12,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from litwatch.annotate.view import annotations_as_data
+from litwatch.annotate.view import label as _label
 from litwatch.cli.app import DbOption, app, console
 
 __all__ = ["annotate_cmd", "show_annotations", "CATEGORY_STYLES"]
@@ -64,15 +66,6 @@ def annotate_cmd(
     )
 
 
-def _label(concept_id: str) -> str:
-    from litwatch.annotate import concept_label
-
-    try:
-        return concept_label(concept_id, "en")
-    except Exception:  # a concept of an older vocabulary: show its id
-        return concept_id
-
-
 def _highlight(text: str, mentions: list) -> Text:
     """The text with each (outermost) mention styled by its category."""
     out = Text(text)
@@ -82,18 +75,6 @@ def _highlight(text: str, mentions: list) -> Text:
             style += " strike"
         out.stylize(style, m.start, m.end)
     return out
-
-
-def annotations_as_data(record_id: int, record, ann) -> dict[str, Any]:
-    data = ann.to_dict()
-    data["record_id"] = record_id
-    data["design_label"] = _label(ann.design)
-    data["species_labels"] = [_label(s) for s in ann.species]
-    texts = {"title": record.title or "", "abstract": record.abstract_text}
-    data["key_finding_texts"] = [
-        texts[s.field][s.start : s.end] for sid in ann.key_findings if (s := ann.sentence(sid)) is not None
-    ]
-    return data
 
 
 def show_annotations(store, record_id: int, record, as_json: bool) -> None:

@@ -11,9 +11,10 @@ from rich.table import Table
 
 from litwatch.cli.app import DbOption, app, console, err_console
 from litwatch.errors import UsageError
+from litwatch.formats import FORMATS
 from litwatch.store import open_store
 
-FORMAT_CHOICES = "auto|pubmed-xml|medline|jats|ctgov-csv|ctgov-json|europepmc|crossref|ris|bibtex|csv|json-articles|csl-json"
+FORMAT_CHOICES = "|".join(["auto", *FORMATS])
 
 
 @app.command("import")

@@ -31,7 +31,6 @@ from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO
 
 from litwatch import config
-from litwatch.clock import utc_now  # noqa: F401 - its old home: branches written before the move import it here
 from litwatch.errors import ParseError
 from litwatch.formats.gz import READ_ERRORS, open_gzip
 

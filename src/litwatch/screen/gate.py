@@ -40,7 +40,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from litwatch.topics import Topic
-from litwatch.topics.model import Concept
 from litwatch.topics.terms import CJK, lowered
 
 try:  # Python 3.11+: the parser behind re.compile

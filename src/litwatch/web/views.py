@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from litwatch.annotate.view import annotation_view
 from litwatch.records import Record
 from litwatch.web.security import doi_url, safe_url
 
 __all__ = ["segments", "record_summary", "record_links", "record_view", "annotation_view", "decision_view",
            "month_chart", "bar", "topic_summary", "topic_view", "screen_view"]
 
-CATEGORIES = ("design", "species", "cell_source", "product", "condition", "animal_model", "route",
-              "outcome_measure", "biomarker", "mechanism")
 
 
 def segments(text: str, spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -84,53 +83,6 @@ def record_summary(record_id: int, record: Record) -> dict[str, Any]:
         "journal": record.journal.title or record.journal.iso_abbrev or "",
         "authors": ", ".join(authors[:3]) + (" et al." if len(authors) > 3 else ""),
         "ids": {k: getattr(record.ids, k) for k in ("pmid", "doi", "pmcid", "nct") if getattr(record.ids, k)},
-    }
-
-
-def _label(concept_id: str) -> str:
-    from litwatch.annotate import concept_label
-
-    try:
-        return concept_label(concept_id, "en")
-    except Exception:  # a concept of an older vocabulary: show its id
-        return concept_id
-
-
-def annotation_view(record: Record, ann) -> dict[str, Any] | None:
-    """What `litwatch show ID --annotations` prints, as data: design with cues, species, sample
-    size, concepts, key findings, and highlight spans for title and abstract. Built here from
-    annotate's public API (cli/annotate_cmds.py has its own copy for the terminal)."""
-    if ann is None:
-        return None
-    texts = {"title": record.title or "", "abstract": record.abstract_text}
-    spans: dict[str, list[dict[str, Any]]] = {"title": [], "abstract": []}
-    for m in ann.mentions:
-        if m.field in spans:
-            spans[m.field].append({"start": m.start, "end": m.end, "category": m.category,
-                                   "concept": _label(m.concept_id), "negated": bool(m.negated or m.speculative)})
-    concepts: dict[str, dict[str, Any]] = {}
-    for m in ann.mentions:
-        row = concepts.setdefault(m.concept_id, {"concept": _label(m.concept_id), "id": m.concept_id,
-                                                 "category": m.category, "mentions": 0, "negated": 0})
-        row["mentions"] += 1
-        row["negated"] += int(bool(m.negated or m.speculative))
-    findings = []
-    for rank, sid in enumerate(ann.key_findings, 1):
-        s = ann.sentence(sid)
-        if s is not None and s.field in texts:
-            findings.append({"rank": rank, "sentence": sid, "role": s.role, "text": texts[s.field][s.start:s.end]})
-    return {
-        "design": ann.design,
-        "design_label": _label(ann.design),
-        "evidence_level": ann.evidence_level,
-        "design_cues": [{"source": c.get("source", ""), "text": c.get("text", "")} for c in ann.design_cues[:8]],
-        "species": [_label(s) for s in ann.species],
-        "sample_size": dict(ann.sample_size),
-        "concepts": sorted(concepts.values(), key=lambda c: (CATEGORIES.index(c["category"])
-                                                             if c["category"] in CATEGORIES else 99, c["concept"])),
-        "key_findings": findings,
-        "spans": spans,
-        "version": ann.version,
     }
 
 
