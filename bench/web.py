@@ -74,9 +74,12 @@ def free_port() -> int:
 
 def start_server(db: Path, port: int, work: Path, workers: int) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(REPO / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    work.mkdir(parents=True, exist_ok=True)
+    # a file, not a pipe: a pipe nobody reads fills up and then stalls the server mid-bench
+    log = open(work / "server.log", "wb")  # noqa: SIM115 - the server process holds it until the end
     proc = subprocess.Popen([sys.executable, "-m", "litwatch.cli", "serve", "--db", str(db), "--port", str(port),
-                             "--work-dir", str(work), "--workers", str(workers)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True)
+                             "--work-dir", str(work), "--workers", str(workers)], env=env, stdout=subprocess.DEVNULL,
+                            stderr=log, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -84,7 +87,7 @@ def start_server(db: Path, port: int, work: Path, workers: int) -> subprocess.Po
             return proc
         except httpx.TransportError:
             if proc.poll() is not None:
-                raise SystemExit(proc.stderr.read().decode())
+                raise SystemExit((work / "server.log").read_text(errors="replace"))
             time.sleep(0.2)
     proc.kill()
     raise SystemExit("the server did not start")
@@ -157,7 +160,7 @@ async def run_route(clients, route: str, ids: list[int], total: int, seconds: fl
     """`len(clients)` clients send requests back to back (or with a random pause of `think`
     seconds on average, as people do) until `total` are done or time is up."""
     times: list[float] = []
-    errors = 0
+    errors: dict[int, int] = {}  # status -> count, for replies other than 200/201
     left = total
     end = time.monotonic() + seconds
     rng = random.Random(7)
@@ -173,7 +176,7 @@ async def run_route(clients, route: str, ids: list[int], total: int, seconds: fl
                                                       "csrf_token": clients[i].token}
 
     async def worker(i: int):
-        nonlocal left, errors
+        nonlocal left
         c = clients[i]
         if think:
             await asyncio.sleep(rng.uniform(0, think))  # people do not start in step
@@ -184,7 +187,7 @@ async def run_route(clients, route: str, ids: list[int], total: int, seconds: fl
             status = await c.request(method, url, form)
             times.append(time.perf_counter() - t)
             if status not in (200, 201):
-                errors += 1
+                errors[status] = errors.get(status, 0) + 1
             if think:
                 await asyncio.sleep(rng.expovariate(1 / think))
 
@@ -192,7 +195,7 @@ async def run_route(clients, route: str, ids: list[int], total: int, seconds: fl
     await asyncio.gather(*(worker(i) for i in range(len(clients))))
     wall = time.perf_counter() - t0
     times.sort()
-    return {"n": len(times), "errors": errors, "p50": _q(times, 0.50), "p99": _q(times, 0.99),
+    return {"n": len(times), "errors": sum(errors.values()), "statuses": errors, "p50": _q(times, 0.50), "p99": _q(times, 0.99),
             "rate": len(times) / wall if wall else 0.0}
 
 
@@ -256,6 +259,11 @@ def main() -> None:
             met = "" if label == "1" else ("  met" if r["p99"] < goal else "  missed")
             print(f"{route:<10}{label:>10}{r['n']:>9}{r['errors']:>7}{r['p50']:>9.1f}{r['p99']:>9.1f}{r['rate']:>8.0f}"
                   f"{'< ' + str(goal):>10}{ratio:>14.1f}{met}")
+    odd = [f"{route} {label}: " + ", ".join(f"{n} x {st}" for st, n in sorted(r["statuses"].items()))
+           for route, *phases, _goal in rows
+           for label, r in zip(("1", str(args.clients), f"{args.clients}~{args.think:g}s"), phases) if r["statuses"]]
+    if odd:
+        print("replies other than 200/201: " + "; ".join(odd) + f" (the server's log: {work / 'server.log'})")
 
 
 if __name__ == "__main__":

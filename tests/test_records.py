@@ -130,3 +130,37 @@ def test_a_copy_holding_nothing_takes_every_field_from_the_next_copy():
         if f.name != "provenance":
             assert getattr(merged, f.name) == getattr(full, f.name), f.name
     assert [p.source for p in merged.provenance] == ["pubmed", "crossref"]
+
+
+def test_records_are_loaded_from_many_threads_at_once_from_the_first_call(monkeypatch):
+    # the web app reads records in a thread pool: the first requests all compile the loaders at once
+    import threading
+    import time
+
+    from litwatch import records
+
+    compile_loader = records._compile_loader
+
+    def slow_compile(cls):  # widen the window in which a second thread arrives mid-compile
+        time.sleep(0.05)
+        return compile_loader(cls)
+
+    monkeypatch.setattr(records, "_LOADERS", {})
+    monkeypatch.setattr(records, "_compile_loader", slow_compile)
+    data = Record(title="Exosomes for depression", authors=[Author(family="Li", given="Wei")]).to_dict()
+    start, got, failed = threading.Barrier(8), [], []
+
+    def load():
+        start.wait()
+        try:
+            got.append(Record.from_dict(data))
+        except Exception as exc:  # noqa: BLE001 - the test reports what a thread met
+            failed.append(repr(exc))
+
+    threads = [threading.Thread(target=load) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failed == []
+    assert [r.authors[0].family for r in got] == ["Li"] * 8

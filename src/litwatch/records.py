@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 import types
 import typing
 from collections.abc import Callable
@@ -426,6 +427,10 @@ def _compile_loader(cls: type) -> Callable[[dict[str, Any]], Any]:
 
 
 _COMPILING: set[type] = set()
+# Compiling is done by one thread at a time (the web app reads records from a thread pool): another
+# thread that found cls in _COMPILING would call the stand-in before the loader exists. Re-entrant,
+# because a class's loader compiles its fields' loaders first.
+_COMPILE_LOCK = threading.RLock()
 
 
 def _loader_of(cls: type) -> Callable[[dict[str, Any]], Any]:
@@ -434,13 +439,17 @@ def _loader_of(cls: type) -> Callable[[dict[str, Any]], Any]:
     loader = _LOADERS.get(cls)
     if loader is not None:
         return loader
-    if cls in _COMPILING:
-        return lambda data: _LOADERS[cls](data)
-    _COMPILING.add(cls)
-    try:
-        loader = _LOADERS[cls] = _compile_loader(cls)
-    finally:
-        _COMPILING.discard(cls)
+    with _COMPILE_LOCK:
+        loader = _LOADERS.get(cls)
+        if loader is not None:  # another thread compiled it while this one waited
+            return loader
+        if cls in _COMPILING:
+            return lambda data: _LOADERS[cls](data)
+        _COMPILING.add(cls)
+        try:
+            loader = _LOADERS[cls] = _compile_loader(cls)
+        finally:
+            _COMPILING.discard(cls)
     return loader
 
 
