@@ -20,6 +20,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from lxml import etree
 
+from tests.serving import ServedInThread
+
 __all__ = ["Corpus", "LiteratureServer"]
 
 
@@ -156,7 +158,7 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
 
 
-class LiteratureServer:
+class LiteratureServer(ServedInThread):
     """`with LiteratureServer(corpus) as srv:`; `srv.env()` points litwatch's services at it."""
 
     def __init__(self, corpus: Corpus, pages: Path | None = None) -> None:
@@ -165,19 +167,6 @@ class LiteratureServer:
         self._server.pages = pages  # a folder whose files are served under /articles/
         self._server.hits = []
         self._server.lock = threading.Lock()
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def __enter__(self) -> "LiteratureServer":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     def env(self) -> dict[str, str]:
         return {"LITWATCH_PUBMED_URL": f"{self.base}/eutils/", "LITWATCH_CROSSREF_URL": f"{self.base}/crossref/",

@@ -13,35 +13,27 @@ sends the headers and half the body, then closes the connection), "slow" (the bo
 from __future__ import annotations
 
 import hashlib
-import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from tests.serving import ServedInThread
+
 __all__ = ["NlmServer"]
 
 
-class NlmServer:
+class NlmServer(ServedInThread):
     def __init__(self, sections: dict[str, dict[str, bytes]], faults: dict[str, str] | None = None) -> None:
         self.sections = sections  # "baseline" | "updatefiles" -> name -> bytes
         self.faults = dict(faults or {})
         self.log: list[tuple[str, str | None]] = []  # (path, Range header)
         self._dropped: set[str] = set()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}/pubmed/"
-
-    def __enter__(self) -> "NlmServer":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
+        return f"{self.base}/pubmed/"
 
     def requests_for(self, name: str) -> list[str | None]:
         return [rng for path, rng in self.log if path.endswith("/" + name)]

@@ -56,6 +56,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from lxml import etree
 
+from tests.serving import ServedInThread
+
 __all__ = ["Dataset", "ReplayServer", "FAULTS", "NCBI_FAULTS", "fault_pattern", "ncbi_fault_pattern"]
 
 FAULTS = ("429", "429-date", "500", "502", "503", "reset", "slow", "truncated", "invalid")
@@ -79,23 +81,18 @@ def fault_pattern(share: float = 0.45) -> list[str | None]:
     No two faults follow each other more than twice in a row, so any request needs at most
     three attempts however the schedule lines up.
     """
-    faults = list(FAULTS)
-    oks = max(1, round(len(faults) * (1 - share) / share))
-    out: list[str | None] = []
-    while faults or oks:
-        if faults:
-            out.append(faults.pop(0))
-        if faults and len(out) % 3 == 1:
-            out.append(faults.pop(0))
-        if oks:
-            out.append(None)
-            oks -= 1
-    return out
+    return _with_successes(list(FAULTS), share)
 
 
 def ncbi_fault_pattern(share: float = 0.45) -> list[str | None]:
     """As fault_pattern, with NCBI's own faults among the generic ones."""
-    faults = [f for pair in zip(NCBI_FAULTS, FAULTS) for f in pair] + list(FAULTS[len(NCBI_FAULTS):])
+    return _with_successes([f for pair in zip(NCBI_FAULTS, FAULTS) for f in pair] + list(FAULTS[len(NCBI_FAULTS):]),
+                           share)
+
+
+def _with_successes(faults: list[str], share: float) -> list[str | None]:
+    """`faults` in order, at most two in a row, with successes (None) between them so that faults
+    are about `share` of the schedule."""
     oks = max(1, round(len(faults) * (1 - share) / share))
     out: list[str | None] = []
     while faults or oks:
@@ -727,7 +724,7 @@ class _Server(ThreadingHTTPServer):
         pass
 
 
-class ReplayServer:
+class ReplayServer(ServedInThread):
     """Start with `with ReplayServer(dataset) as srv:`; `srv.env()` points litwatch at it."""
 
     def __init__(self, data: Dataset, **state) -> None:
@@ -735,19 +732,6 @@ class ReplayServer:
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.state = self.state
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def __enter__(self) -> "ReplayServer":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
     def env(self) -> dict[str, str]:
         return {
