@@ -12,8 +12,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from litwatch.annotate.view import annotations_as_data
-from litwatch.annotate.view import label as _label
 from litwatch.cli.app import DbOption, app, console
 
 __all__ = ["annotate_cmd", "show_annotations", "CATEGORY_STYLES"]
@@ -80,6 +78,8 @@ def _highlight(text: str, mentions: list) -> Text:
 def show_annotations(store, record_id: int, record, as_json: bool) -> None:
     """Print a record's annotations: highlighted title/abstract, design with cues, key findings."""
     from litwatch.annotate.storage import get_annotations
+    from litwatch.annotate.view import annotations_as_data
+    from litwatch.annotate.view import label as _label
     from litwatch.errors import UsageError
 
     ann = get_annotations(store, record_id)
