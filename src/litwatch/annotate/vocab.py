@@ -226,17 +226,12 @@ def default_vocabulary() -> Vocabulary:
     return load_vocabulary()
 
 
-@lru_cache(maxsize=4)
-def _opencc(config: str):
-    import opencc
-
-    return opencc.OpenCC(config)
-
-
 @lru_cache(maxsize=8192)
 def to_traditional(text: str, lang: str) -> str:
     """Simplified `text` in the Traditional variant `lang` (zh-Hant: Taiwan, zh-Hant-HK: Hong Kong)."""
-    return _opencc(OPENCC_CONFIG[lang]).convert(text) if text else text
+    from litwatch.text.chinese import converter
+
+    return converter(OPENCC_CONFIG[lang]).convert(text) if text else text
 
 
 def _in_lang(forms: dict[str, str], lang: str) -> str:

@@ -13,10 +13,10 @@ import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from litwatch.errors import ParseError, UsageError
+from litwatch.text.chinese import converter
 
 __all__ = ["Article", "read_article", "article_from_text", "detect_language", "to_simplified", "SUPERSCRIPT"]
 
@@ -94,13 +94,6 @@ def article_from_text(text: str, *, source: str = "<text>", fmt: str = "txt", ti
 # -- languages ------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=2)
-def _opencc(config: str):
-    import opencc
-
-    return opencc.OpenCC(config)
-
-
 def detect_language(text: str) -> str:
     """en, zh-Hans or zh-Hant, from the share of Chinese characters and which script they use."""
     cjk = len(_CJK.findall(text))
@@ -108,8 +101,8 @@ def detect_language(text: str) -> str:
     if cjk < 20 or cjk < latin * 0.15:
         return "en"
     sample = "".join(_CJK.findall(text))[:20000]
-    traditional = sum(1 for a, b in zip(sample, _opencc("t2s").convert(sample)) if a != b)
-    simplified = sum(1 for a, b in zip(sample, _opencc("s2t").convert(sample)) if a != b)
+    traditional = sum(1 for a, b in zip(sample, converter("t2s").convert(sample)) if a != b)
+    simplified = sum(1 for a, b in zip(sample, converter("s2t").convert(sample)) if a != b)
     return "zh-Hant" if traditional > simplified else "zh-Hans"
 
 
@@ -117,10 +110,10 @@ def to_simplified(text: str) -> str:
     """The text in Simplified characters, of the same length (offsets stay valid)."""
     if not _CJK.search(text):
         return text
-    out = _opencc("t2s").convert(text)
+    out = converter("t2s").convert(text)
     if len(out) == len(text):
         return out
-    return "".join(c if len(s := _opencc("t2s").convert(c)) != 1 else s for c in text)
+    return "".join(c if len(s := converter("t2s").convert(c)) != 1 else s for c in text)
 
 
 # -- formats --------------------------------------------------------------------------------

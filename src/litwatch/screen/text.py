@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 from litwatch.records import Record
 from litwatch.screen.gate import GateView
+from litwatch.text.chinese import converter
 from litwatch.topics.terms import CJK, has_cjk, lowered, words_of
 
 __all__ = ["FIELD_SEP", "record_fields", "Sentence", "RecordText", "words_between", "to_simplified"]
@@ -46,18 +47,11 @@ def record_fields(record: Record) -> dict[str, str]:
     return {k: v for k, v in fields.items() if v}
 
 
-@lru_cache(maxsize=1)
-def _t2s():
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
 def to_simplified(text: str) -> str:
     """Traditional Chinese characters as Simplified, same length (other text unchanged)."""
     if not has_cjk(text):
         return text
-    conv = _t2s().convert
+    conv = converter("t2s").convert
     try:
         out = conv(text)
     except UnicodeEncodeError:  # a lone surrogate (from a JSON escape): convert around it

@@ -1,4 +1,5 @@
-"""Text primitives that more than one stage reads: sentences with stable offsets and their roles.
+"""Text primitives that more than one stage reads: sentences with stable offsets and their roles,
+and the OpenCC converters (`chinese.py`).
 
 Screening and annotation both stand on this package and neither on the other (docs/architecture.md).
 """
